@@ -1,0 +1,82 @@
+# CIPnet — two commands on a fresh machine: `make run` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# First Python >= 3.12 found: python3.13, python3.12, then python3.
+PYTHON ?= $(shell for p in python3.13 python3.12 python3; do \
+	if $$p -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' >/dev/null 2>&1; then echo $$p; break; fi; done)
+VENV := .venv
+PY := $(VENV)/bin/python
+MANAGE := $(PY) manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: help run test bootstrap bootstrap-dev lint typecheck bench lock messages demo clean python-check
+
+help:
+	@echo "make run    - install, migrate, load demo data, start web server + task worker"
+	@echo "make test   - install, then run the whole suite (unit, integration, browser)"
+	@echo "make lint   - ruff + mypy + migrations check"
+	@echo "make bench  - benchmarks, results in bench/results/"
+
+python-check:
+	@if [ -z "$(PYTHON)" ]; then \
+		echo "CIPnet needs Python 3.12 or newer (looked for python3.13, python3.12, python3)."; \
+		echo "Install it (or add a .python-version file for pyenv) and run make again."; exit 1; fi
+
+$(VENV)/.runtime: requirements.lock | python-check
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet --require-hashes -r requirements.lock
+	@touch $@
+
+$(VENV)/.dev: requirements-dev.lock $(VENV)/.runtime
+	$(PY) -m pip install --quiet --require-hashes -r requirements-dev.lock
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm (Node.js) is needed to install the front-end assets."; exit 1; }
+	npm ci --no-audit --no-fund --silent
+	@touch $@
+
+bootstrap: $(VENV)/.runtime node_modules/.installed
+bootstrap-dev: $(VENV)/.dev node_modules/.installed
+
+demo: bootstrap
+	$(MANAGE) migrate --noinput
+	$(MANAGE) import_katottg --if-empty
+	$(MANAGE) load_demo
+
+run: demo
+	@$(MANAGE) demo_logins
+	@echo "CIPnet: http://$(HOST):$(PORT)/   (Ctrl-C stops the server and the task worker)"
+	@trap 'kill 0' INT TERM EXIT; \
+		$(MANAGE) db_worker & \
+		$(MANAGE) runserver --noreload $(HOST):$(PORT) & \
+		wait
+
+test: bootstrap-dev
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: bootstrap-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE) makemigrations --check --dry-run
+
+bench: bootstrap-dev
+	$(PY) -m bench
+
+messages: bootstrap-dev
+	cd cipnet && ../$(MANAGE) makemessages -l uk -l en -l pl --no-obsolete --no-location
+	cd cipnet && ../$(MANAGE) makemessages -d djangojs -l uk -l en -l pl --no-obsolete --no-location --ignore=static/vendor
+	$(MANAGE) compile_translations
+
+# Re-lock after editing requirements*.in (needs pip-tools in the venv).
+lock: $(VENV)/.dev
+	$(PY) -m pip install --quiet pip-tools
+	$(VENV)/bin/pip-compile -q --generate-hashes --no-emit-index-url --no-emit-find-links --strip-extras --allow-unsafe -o requirements.lock requirements.in
+	$(VENV)/bin/pip-compile -q --generate-hashes --no-emit-index-url --no-emit-find-links --strip-extras --allow-unsafe -o requirements-dev.lock requirements-dev.in
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+
+from cipnet.accounts.scopes import scope_for
+
+
+def site(request: HttpRequest) -> dict[str, Any]:
+    return {
+        "demo_mode": settings.CIPNET_DEMO_MODE,
+        "staff_scope": scope_for(request.user) if hasattr(request, "user") else None,
+    }
