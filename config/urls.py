@@ -1,6 +1,7 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
@@ -10,6 +11,8 @@ urlpatterns += i18n_patterns(
     path("", include("cipnet.directory.urls")),
     path("accounts/", include("cipnet.accounts.urls")),
     path("staff/", include("cipnet.directory.urls_staff")),
+    # One throttled sign-in page for everyone, the admin included.
+    path("admin/login/", RedirectView.as_view(pattern_name="accounts:login", query_string=True)),
     path("admin/", admin.site.urls),
     prefix_default_language=False,
 )

@@ -45,9 +45,7 @@ class User(AbstractUser):
         verbose_name = _("user")
         verbose_name_plural = _("users")
         constraints = [
-            models.UniqueConstraint(
-                fields=["email"], condition=~Q(email=""), name="accounts_user_unique_email"
-            )
+            models.UniqueConstraint(fields=["email"], condition=~Q(email=""), name="accounts_user_unique_email")
         ]
 
     def __str__(self) -> str:

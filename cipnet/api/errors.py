@@ -1,6 +1,6 @@
 """One error body for the whole API:
 
-    {"error": {"code": "invalid", "message": "...", "fields": {"latitude": ["..."]}}}
+{"error": {"code": "invalid", "message": "...", "fields": {"latitude": ["..."]}}}
 """
 
 from __future__ import annotations

@@ -11,5 +11,7 @@ from cipnet.accounts.scopes import scope_for
 def site(request: HttpRequest) -> dict[str, Any]:
     return {
         "demo_mode": settings.CIPNET_DEMO_MODE,
+        "map_tile_url": settings.MAP_TILE_URL,
+        "map_attribution": settings.MAP_TILE_ATTRIBUTION,
         "staff_scope": scope_for(request.user) if hasattr(request, "user") else None,
     }

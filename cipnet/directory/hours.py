@@ -7,6 +7,7 @@ rows into a `Schedule` with `schedule_for(centre)` (selectors) and call these.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -35,7 +36,7 @@ class Interval:
 def find_overlap(intervals: Iterable[Interval]) -> tuple[Interval, Interval] | None:
     """The first pair of intervals that overlap or touch, or None."""
     ordered = sorted(intervals)
-    for first, second in zip(ordered, ordered[1:], strict=False):
+    for first, second in itertools.pairwise(ordered):
         if second.opens <= first.closes:
             return first, second
     return None
@@ -131,6 +132,11 @@ def _on_weekday_at(weekday: int) -> str:
         _("on Sunday at %(time)s"),
     ]  # fmt: skip
     return phrases[weekday]
+
+
+def weekday_label(weekday: int) -> str:
+    names = [_("Monday"), _("Tuesday"), _("Wednesday"), _("Thursday"), _("Friday"), _("Saturday"), _("Sunday")]
+    return names[weekday]
 
 
 def format_intervals(intervals: Sequence[Interval]) -> str:

@@ -113,9 +113,7 @@ class CoordinationOffice(BaseModel):
     name = models.CharField(_("name (Ukrainian)"), max_length=200)
     name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
     name_pl = models.CharField(_("name (Polish)"), max_length=200, blank=True)
-    settlement = models.ForeignKey(
-        Territory, on_delete=models.PROTECT, related_name="+", verbose_name=_("settlement")
-    )
+    settlement = models.ForeignKey(Territory, on_delete=models.PROTECT, related_name="+", verbose_name=_("settlement"))
     address = models.CharField(_("address"), max_length=250, blank=True)
     phone = models.CharField(_("phone"), max_length=100, blank=True)
     email = models.EmailField(_("email"), blank=True)
@@ -223,7 +221,9 @@ def validate_languages(value: object) -> None:
 def validate_latitude(value: float) -> None:
     if not UKRAINE_LAT[0] <= value <= UKRAINE_LAT[1]:
         raise ValidationError(
-            _("Latitude %(value)s is outside Ukraine (between %(low)s and %(high)s). Are latitude and longitude swapped?"),
+            _(
+                "Latitude %(value)s is outside Ukraine (between %(low)s and %(high)s). Are latitude and longitude swapped?"
+            ),
             params={"value": value, "low": UKRAINE_LAT[0], "high": UKRAINE_LAT[1]},
             code="outside_ukraine",
         )
@@ -232,7 +232,9 @@ def validate_latitude(value: float) -> None:
 def validate_longitude(value: float) -> None:
     if not UKRAINE_LON[0] <= value <= UKRAINE_LON[1]:
         raise ValidationError(
-            _("Longitude %(value)s is outside Ukraine (between %(low)s and %(high)s). Are latitude and longitude swapped?"),
+            _(
+                "Longitude %(value)s is outside Ukraine (between %(low)s and %(high)s). Are latitude and longitude swapped?"
+            ),
             params={"value": value, "low": UKRAINE_LON[0], "high": UKRAINE_LON[1]},
             code="outside_ukraine",
         )

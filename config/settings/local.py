@@ -24,9 +24,17 @@ def _local_secret_key() -> str:
 
 
 SECRET_KEY = _local_secret_key()
-EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
-EMAIL_FILE_PATH = VAR_DIR / "mail"
+# Mail is written to files under var/mail/ (one file per message) instead of being sent.
+MAILERS = {
+    "default": {
+        "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "OPTIONS": {"file_path": str(VAR_DIR / "mail")},
+    }
+}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True

@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django import template
+from django.core.serializers.json import DjangoJSONEncoder
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+
+register = template.Library()
+
+_JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+@register.simple_tag
+def jsonld(data: Any) -> SafeString:
+    """A schema.org block; escaped like json_script so text cannot close the element."""
+    text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(_JSON_ESCAPES)
+    return format_html('<script type="application/ld+json">{}</script>', mark_safe(text))  # noqa: S308
+
+
+@register.filter
+def km(value: float | None) -> str:
+    if value is None:
+        return ""
+    return f"{value:.1f}" if value < 10 else f"{value:.0f}"
+
+
+@register.simple_tag(takes_context=True)
+def field_errors_id(context: dict[str, Any], field: Any) -> str:
+    return f"{field.auto_id}-error" if field.errors else ""
+
+
+@register.inclusion_tag("includes/field.html")
+def formfield(field: Any, css_class: str = "") -> dict[str, Any]:
+    """One form field, GOV.UK style: label, hint, error next to it, input described by both."""
+    described = []
+    if field.help_text:
+        described.append(f"{field.auto_id}_hint")
+    if field.errors:
+        described.append(f"{field.auto_id}_error")
+    widget = field.field.widget
+    input_type = getattr(widget, "input_type", "")
+    attrs = {"aria-describedby": " ".join(described)} if described else {}
+    if field.errors:
+        attrs["aria-invalid"] = "true"
+    multiple = input_type == "checkbox" and getattr(widget, "allow_multiple_selected", False)
+    return {
+        "field": field,
+        "rendered": "" if multiple else field.as_widget(attrs=attrs),
+        "is_checkbox": input_type == "checkbox" and not multiple,
+        "is_multiple": multiple,
+        "css_class": css_class,
+    }

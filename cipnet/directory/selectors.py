@@ -1,0 +1,228 @@
+"""Every read of the directory that a view or the API needs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.http import Http404
+
+from cipnet.accounts.models import User
+from cipnet.accounts.scopes import scope_for
+from cipnet.core.clock import local, now
+from cipnet.directory.hours import Interval, Schedule
+from cipnet.directory.models import (
+    Centre,
+    CentreFeature,
+    CoordinationOffice,
+    OpeningException,
+    OpeningHours,
+    Region,
+    Territory,
+)
+
+EARTH_RADIUS_KM = 6371.0088
+
+
+# --- Public ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CentreFilters:
+    region: Region | None = None
+    settlement: Territory | None = None
+    open_now: bool = False
+    features: Sequence[str] = ()
+    text: str = ""
+
+
+def open_now_q(moment: dt.datetime | None = None) -> Q:
+    """Centres open at `moment`, in SQL; the same rule as `hours.status_at` (tested against it)."""
+    moment = local(moment or now())
+    day, time = moment.date(), moment.time()
+    today_exception = OpeningException.objects.filter(centre=OuterRef("pk"), date=day)
+    open_by_exception = today_exception.filter(is_closed=False, opens__lte=time, closes__gt=time)
+    open_by_week = OpeningHours.objects.filter(
+        centre=OuterRef("pk"), weekday=day.weekday(), opens__lte=time, closes__gt=time
+    )
+    return Q(Exists(open_by_exception)) | (~Q(Exists(today_exception)) & Q(Exists(open_by_week)))
+
+
+def centre_list_public(filters: CentreFilters, *, moment: dt.datetime | None = None) -> QuerySet[Centre]:
+    """Public centres matching the filters; with a settlement, ordered hromada → raion → oblast."""
+    qs = Centre.objects.public().with_related()
+    if filters.region is not None:
+        qs = qs.filter(region=filters.region)
+    for feature in filters.features:
+        qs = qs.filter(Exists(CentreFeature.objects.filter(centre=OuterRef("pk"), feature=feature)))
+    if filters.open_now:
+        qs = qs.filter(open_now_q(moment))
+    if filters.text:
+        qs = qs.filter(Q(name__icontains=filters.text) | Q(address__icontains=filters.text))
+    if filters.settlement is not None:
+        place = filters.settlement
+        oblast_id = place.oblast_id or place.pk
+        whens = [When(settlement_id=place.pk, then=Value(0))]
+        if place.hromada_id is not None:
+            whens.append(When(settlement__hromada_id=place.hromada_id, then=Value(1)))
+        if place.raion_id is not None:
+            whens.append(When(settlement__raion_id=place.raion_id, then=Value(2)))
+        qs = qs.filter(settlement__oblast_id=oblast_id).annotate(
+            proximity=Case(*whens, default=Value(3), output_field=IntegerField())
+        )
+        return qs.order_by("proximity", "name")
+    return qs.order_by("region__name", "name")
+
+
+def centre_get_public(*, slug: str) -> Centre:
+    try:
+        return (
+            Centre.objects.public().with_related().select_related("office").prefetch_related("features").get(slug=slug)
+        )
+    except Centre.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(a))
+
+
+def centres_near(
+    base: QuerySet[Centre], *, latitude: float, longitude: float, limit: int = 20, max_km: float = 400.0
+) -> list[tuple[Centre, float]]:
+    """The `limit` nearest centres with distances in km.
+
+    A bounding box on the (latitude, longitude) index narrows the rows; the box grows
+    until it holds enough centres, then exact great-circle distances order them.
+    """
+    radius = 10.0
+    while True:
+        dlat = radius / 111.0
+        dlon = radius / (111.0 * max(math.cos(math.radians(latitude)), 0.01))
+        box = base.filter(
+            latitude__range=(latitude - dlat, latitude + dlat),
+            longitude__range=(longitude - dlon, longitude + dlon),
+        )
+        candidates = list(box)
+        if len(candidates) >= limit or radius >= max_km:
+            break
+        radius *= 2.5
+    scored = [
+        (centre, haversine_km(latitude, longitude, centre.latitude, centre.longitude))  # type: ignore[arg-type]
+        for centre in candidates
+    ]
+    scored = [pair for pair in scored if pair[1] <= max(radius, max_km)]
+    scored.sort(key=lambda pair: pair[1])
+    return scored[:limit]
+
+
+def region_list_public() -> QuerySet[Region]:
+    """Regions, each with its number of public centres."""
+    return Region.objects.annotate(
+        centre_count=Count("centres", filter=Q(centres__status__in=["active", "suspended"]))
+    ).order_by("name")
+
+
+def region_get(*, slug: str) -> Region | None:
+    return Region.objects.filter(slug=slug).first()
+
+
+def territory_get(*, code: str) -> Territory | None:
+    return Territory.objects.select_related("hromada", "raion", "oblast").filter(code=code).first()
+
+
+# --- Opening hours -------------------------------------------------------------
+
+
+def schedule_from_rows(hours: Iterable[OpeningHours], exceptions: Iterable[OpeningException]) -> Schedule:
+    weekly: dict[int, list[Interval]] = defaultdict(list)
+    for row in hours:
+        weekly[row.weekday].append(Interval(row.opens, row.closes))
+    dated: dict[dt.date, list[Interval]] = {}
+    for exc in exceptions:
+        if exc.is_closed or exc.opens is None or exc.closes is None:
+            dated[exc.date] = []
+        else:
+            dated[exc.date] = [Interval(exc.opens, exc.closes)]
+    return Schedule(weekly=dict(weekly), exceptions=dated)
+
+
+def with_schedules(qs: QuerySet[Centre], *, moment: dt.datetime | None = None) -> QuerySet[Centre]:
+    """Prefetch what `schedule_for` needs: weekly hours and exceptions of the next two weeks."""
+    today = local(moment or now()).date()
+    return qs.prefetch_related(
+        Prefetch("hours", queryset=OpeningHours.objects.order_by("weekday", "opens")),
+        Prefetch(
+            "exceptions",
+            queryset=OpeningException.objects.filter(date__gte=today, date__lte=today + dt.timedelta(days=15)),
+        ),
+    )
+
+
+def schedule_for(centre: Centre) -> Schedule:
+    """The centre's schedule; uses prefetched rows when `with_schedules` was applied."""
+    return schedule_from_rows(centre.hours.all(), centre.exceptions.all())
+
+
+# --- Staff (scoped) -----------------------------------------------------------
+
+
+def centre_list_visible_to(*, user: User) -> QuerySet[Centre]:
+    scope = scope_for(user)
+    if not scope.is_staff_member:
+        return Centre.objects.none()
+    return Centre.objects.with_related().filter(scope.centre_q()).order_by("region__name", "name")
+
+
+def centre_get_for_user(*, user: User, pk: int, for_edit: bool = False) -> Centre:
+    """The centre if the user may see it (or change it, with for_edit); otherwise 404."""
+    scope = scope_for(user)
+    if not scope.is_staff_member:
+        raise Http404
+    q = scope.centre_edit_q() if for_edit else scope.centre_q()
+    try:
+        return Centre.objects.with_related().select_related("office").filter(q).get(pk=pk)
+    except Centre.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def centre_can_edit(*, user: User, centre: Centre) -> bool:
+    scope = scope_for(user)
+    return scope.network or centre.region_id in scope.region_ids or centre.pk in scope.managed_centre_ids
+
+
+def region_list_visible_to(*, user: User) -> QuerySet[Region]:
+    scope = scope_for(user)
+    if scope.network:
+        return Region.objects.order_by("name")
+    return Region.objects.filter(id__in=scope.region_ids).order_by("name")
+
+
+def office_list_visible_to(*, user: User) -> QuerySet[CoordinationOffice]:
+    scope = scope_for(user)
+    if not scope.is_staff_member:
+        return CoordinationOffice.objects.none()
+    if scope.network:
+        qs = CoordinationOffice.objects.all()
+    else:
+        centre_regions = Centre.objects.filter(id__in=scope.centre_ids).values("region_id")
+        qs = CoordinationOffice.objects.filter(Q(region_id__in=scope.region_ids) | Q(region_id__in=centre_regions))
+    return (
+        qs.select_related("region", "settlement")
+        .annotate(centre_count=Count("centres"))
+        .order_by("region__name", "name")
+    )
+
+
+def office_get_for_user(*, user: User, pk: int) -> CoordinationOffice:
+    try:
+        return office_list_visible_to(user=user).get(pk=pk)
+    except CoordinationOffice.DoesNotExist as exc:
+        raise Http404 from exc

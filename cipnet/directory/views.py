@@ -1,0 +1,189 @@
+"""Public pages: home, the centre finder and the centre page."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from cipnet.core.clock import local, now
+from cipnet.directory import hours, selectors
+from cipnet.directory.forms import FinderForm
+from cipnet.directory.jsonld import centre_jsonld
+from cipnet.directory.models import Centre, Language, Territory
+from cipnet.directory.placesearch import Match, settlement_search
+
+PAGE_SIZE = 20
+NEAR_LIMIT = 20
+
+
+@dataclass
+class CentreRow:
+    centre: Centre
+    status: hours.Status
+    sentence: str
+    distance_km: float | None = None
+    proximity: int | None = None
+
+
+def _rows(centres: list[Centre], moment: dt.datetime, distances: dict[int, float] | None = None) -> list[CentreRow]:
+    rows = []
+    for centre in centres:
+        status = hours.status_at(selectors.schedule_for(centre), moment)
+        rows.append(
+            CentreRow(
+                centre=centre,
+                status=status,
+                sentence=hours.describe(status),
+                distance_km=(distances or {}).get(centre.pk),
+                proximity=getattr(centre, "proximity", None),
+            )
+        )
+    return rows
+
+
+def _map_points(rows: list[CentreRow]) -> list[dict[str, Any]]:
+    return [
+        {
+            "name": row.centre.display_name,
+            "lat": row.centre.latitude,
+            "lon": row.centre.longitude,
+            "url": reverse("public:centre", args=[row.centre.slug]),
+            "address": row.centre.address,
+        }
+        for row in rows
+        if row.centre.has_coordinates
+    ]
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    form = FinderForm(regions=selectors.region_list_public())
+    regions = [region for region in selectors.region_list_public() if region.centre_count]  # type: ignore[attr-defined]
+    return render(request, "directory/home.html", {"form": form, "regions": regions})
+
+
+def about(request: HttpRequest) -> HttpResponse:
+    return render(request, "directory/about.html", {"regions": selectors.region_list_public()})
+
+
+@dataclass
+class FinderResult:
+    rows: list[CentreRow] = field(default_factory=list)
+    page: Any = None
+    place: Territory | None = None
+    choices: list[Match] = field(default_factory=list)
+    place_not_found: bool = False
+    near: bool = False
+    groups: list[tuple[str, list[CentreRow]]] = field(default_factory=list)
+
+
+def _choose_place(query: str) -> tuple[Territory | None, list[Match], bool]:
+    """(chosen settlement, choices to offer, not found)."""
+    matches = settlement_search(query, limit=12)
+    exact = [m for m in matches if m.exact]
+    if len(exact) == 1:
+        return exact[0].territory, [], False
+    if len(exact) > 1:
+        return None, exact, False
+    if len(matches) == 1:
+        return matches[0].territory, [], False
+    return None, matches, not matches
+
+
+def finder(request: HttpRequest) -> HttpResponse:
+    regions = selectors.region_list_public()
+    form = FinderForm(request.GET or None, regions=regions)
+    moment = now()
+    result = FinderResult()
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        place: Territory | None = None
+        if data["settlement"]:
+            place = selectors.territory_get(code=data["settlement"])
+        elif data["place"]:
+            place, result.choices, result.place_not_found = _choose_place(data["place"])
+        result.place = place
+        filters = selectors.CentreFilters(
+            region=data["region"],
+            settlement=place,
+            open_now=data["open_now"],
+            features=data["features"],
+        )
+        base = selectors.with_schedules(selectors.centre_list_public(filters, moment=moment), moment=moment)
+        if data["lat"] is not None and data["lon"] is not None and place is None:
+            result.near = True
+            pairs = selectors.centres_near(base, latitude=data["lat"], longitude=data["lon"], limit=NEAR_LIMIT)
+            result.rows = _rows([c for c, _d in pairs], moment, {c.pk: d for c, d in pairs})
+        elif result.choices or result.place_not_found:
+            result.rows = []
+        else:
+            paginator = Paginator(base, PAGE_SIZE)
+            result.page = paginator.get_page(request.GET.get("page"))
+            result.rows = _rows(list(result.page.object_list), moment)
+        if place is not None:
+            result.groups = _group_by_proximity(result.rows, place)
+    else:
+        base = selectors.with_schedules(selectors.centre_list_public(selectors.CentreFilters()), moment=moment)
+        paginator = Paginator(base, PAGE_SIZE)
+        result.page = paginator.get_page(request.GET.get("page"))
+        result.rows = _rows(list(result.page.object_list), moment)
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "result": result,
+        "map_points": _map_points(result.rows),
+        "query_string": query.urlencode(),
+    }
+    template = "directory/finder.html#results" if request.headers.get("HX-Request") else "directory/finder.html"
+    return render(request, template, context)
+
+
+def _group_by_proximity(rows: list[CentreRow], place: Territory) -> list[tuple[str, list[CentreRow]]]:
+    titles = {
+        0: _("In %(place)s") % {"place": place.display_name},
+        1: _("In the same hromada"),
+        2: _("In the same raion"),
+        3: _("Elsewhere in the region"),
+    }
+    groups: dict[int, list[CentreRow]] = {}
+    for row in rows:
+        groups.setdefault(row.proximity if row.proximity is not None else 3, []).append(row)
+    return [(titles[key], groups[key]) for key in sorted(groups)]
+
+
+def centre_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    centre = selectors.centre_get_public(slug=slug)
+    moment = now()
+    schedule = selectors.schedule_for(centre)
+    status = hours.status_at(schedule, moment)
+    today = local(moment).date()
+    week = [
+        {"date": day, "weekday": hours.weekday_label(day.weekday()), "text": hours.format_intervals(intervals),
+         "is_exception": is_exc, "is_today": day == today}
+        for day, intervals, is_exc in hours.week_rows(schedule, today)
+    ]  # fmt: skip
+    upcoming = [e for e in centre.exceptions.all() if e.date >= today]
+    context = {
+        "centre": centre,
+        "status": status,
+        "sentence": hours.describe(status),
+        "today_text": hours.format_intervals(schedule.intervals_on(today)),
+        "week": week,
+        "upcoming_exceptions": upcoming[:5],
+        "features": [f.get_feature_display() for f in centre.features.all()],
+        "languages": centre_languages(centre),
+        "jsonld": centre_jsonld(centre, schedule, request),
+    }
+    return render(request, "directory/centre_detail.html", context)
+
+
+def centre_languages(centre: Centre) -> list[str]:
+    labels = dict(Language.choices)
+    return [str(labels[code]) for code in centre.languages if code in labels]
