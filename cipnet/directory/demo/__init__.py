@@ -1,0 +1,4 @@
+"""Demo data for the directory: a small, realistic network of centres for trying CIPnet out.
+
+`centres.json` is data only; `loader.py` turns it into records through the directory services.
+"""
