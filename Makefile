@@ -65,7 +65,7 @@ lint: bootstrap-dev
 	DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE) makemigrations --check --dry-run
 
 bench: bootstrap-dev
-	$(PY) -m bench
+	BENCH_POSTGRES_URL=$${BENCH_POSTGRES_URL-postgres://postgres@127.0.0.1:5432/cipnet_bench} $(PY) -m bench
 
 messages: bootstrap-dev
 	cd cipnet && ../$(MANAGE) makemessages -l uk -l en -l pl --no-obsolete --no-location

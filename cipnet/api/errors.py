@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -35,11 +36,13 @@ def error_body(code: str, message: str, fields: dict[str, Any] | None = None) ->
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    if isinstance(exc, NotFoundOrNotAllowed):
-        exc = Http404()
+    if isinstance(exc, NotFoundOrNotAllowed | Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
     if isinstance(exc, DjangoValidationError):
-        fields = validation_error_dict(exc)
-        return Response(error_body("invalid", _("Some fields are not valid."), fields), status=400)
+        field_errors = validation_error_dict(exc)
+        return Response(error_body("invalid", _("Some fields are not valid."), field_errors), status=400)
     if isinstance(exc, DomainError):
         fields = {exc.field: [exc.message]} if exc.field else None
         return Response(error_body(exc.code, exc.message, fields), status=status.HTTP_409_CONFLICT)
@@ -51,5 +54,6 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     elif isinstance(exc, exceptions.APIException):
         detail = exc.detail
         message = str(detail) if not isinstance(detail, dict | list) else _("Request refused.")
-        response.data = error_body(exc.get_codes() if isinstance(exc.get_codes(), str) else "error", message)
+        codes = exc.get_codes()
+        response.data = error_body(codes if isinstance(codes, str) else "error", message)
     return response

@@ -57,7 +57,7 @@ class FinderForm(forms.Form):
         field = self.fields["region"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = regions if regions is not None else Region.objects.order_by("name")
-        field.label_from_instance = lambda region: region.display_name  # type: ignore[method-assign]
+        field.label_from_instance = lambda region: region.display_name  # type: ignore[method-assign,assignment]
 
 
 class SettlementField(forms.Field):
@@ -109,7 +109,9 @@ class SettlementField(forms.Field):
 class CentreForm(forms.ModelForm):
     settlement = SettlementField(
         label=_("Settlement"),
-        help_text=_("Name (e.g. Жовква) or KATOTTG code (e.g. UA46060…). If several places share the name, give the code."),
+        help_text=_(
+            "Name (e.g. Жовква) or KATOTTG code (e.g. UA46060…). If several places share the name, give the code."
+        ),
     )
     features = forms.MultipleChoiceField(
         label=_("Accessibility"),

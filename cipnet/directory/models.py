@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import re
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
@@ -346,11 +346,13 @@ class Centre(BaseModel):
         return self.latitude is not None and self.longitude is not None
 
     def clean(self) -> None:
-        errors: dict[str, str] = {}
+        errors: dict[str, Any] = {}
         if (self.latitude is None) != (self.longitude is None):
             errors["longitude" if self.longitude is None else "latitude"] = _(
                 "Give both latitude and longitude, or neither."
             )
+        if self.office_id and self.region_id and self.office.region_id != self.region_id:
+            errors["office"] = _("The coordination office must be in the centre's region.")
         if self.settlement_id and self.settlement.level not in SETTLEMENT_LEVELS + (TerritoryLevel.CITY_DISTRICT,):
             errors["settlement"] = _("Choose a city, town or village, not a larger territory.")
         if errors:

@@ -97,12 +97,13 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 def centres_near(
     base: QuerySet[Centre], *, latitude: float, longitude: float, limit: int = 20, max_km: float = 400.0
 ) -> list[tuple[Centre, float]]:
-    """The `limit` nearest centres with distances in km.
+    """The `limit` nearest centres within `max_km`, with distances in km, nearest first.
 
-    A bounding box on the (latitude, longitude) index narrows the rows; the box grows
-    until it holds enough centres, then exact great-circle distances order them.
+    A bounding box on the (latitude, longitude) index narrows the rows. The box holds the
+    circle of `radius` km, so once `limit` centres lie inside that circle no centre outside
+    the box can be nearer; otherwise the box grows until it reaches `max_km`.
     """
-    radius = 10.0
+    radius = min(10.0, max_km)
     while True:
         dlat = radius / 111.0
         dlon = radius / (111.0 * max(math.cos(math.radians(latitude)), 0.01))
@@ -110,17 +111,15 @@ def centres_near(
             latitude__range=(latitude - dlat, latitude + dlat),
             longitude__range=(longitude - dlon, longitude + dlon),
         )
-        candidates = list(box)
-        if len(candidates) >= limit or radius >= max_km:
-            break
-        radius *= 2.5
-    scored = [
-        (centre, haversine_km(latitude, longitude, centre.latitude, centre.longitude))  # type: ignore[arg-type]
-        for centre in candidates
-    ]
-    scored = [pair for pair in scored if pair[1] <= max(radius, max_km)]
-    scored.sort(key=lambda pair: pair[1])
-    return scored[:limit]
+        scored = [
+            (centre, haversine_km(latitude, longitude, centre.latitude, centre.longitude))  # type: ignore[arg-type]
+            for centre in box
+        ]
+        inside = [pair for pair in scored if pair[1] <= radius]
+        if len(inside) >= limit or radius >= max_km:
+            inside.sort(key=lambda pair: pair[1])
+            return inside[:limit]
+        radius = min(radius * 2.5, max_km)
 
 
 def region_list_public() -> QuerySet[Region]:

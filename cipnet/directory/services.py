@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -43,12 +44,24 @@ def region_for_settlement(settlement: Territory) -> Region:
         raise ValidationError({"settlement": _("This settlement's region is not in the directory.")}) from exc
 
 
-def _unique_slug(name: str, settlement: Territory, *, exclude_pk: int | None = None) -> str:
+def _unique_slug(name: str, settlement: Territory) -> str:
     base = slugify(transliterate(f"{settlement.name} {name}"))[:100] or "centre"
     slug, n = base, 2
-    while Centre.objects.filter(slug=slug).exclude(pk=exclude_pk).exists():
+    while Centre.objects.filter(slug=slug).exists():
         slug, n = f"{base}-{n}", n + 1
     return slug
+
+
+@contextmanager
+def _unique_violation_as_validation_error() -> Iterator[None]:
+    """full_clean checked uniqueness, but a concurrent writer may win the race: say so, don't crash."""
+    try:
+        with transaction.atomic():
+            yield
+    except IntegrityError as exc:
+        raise ValidationError(
+            _("Someone saved a centre with the same name or address a moment ago. Check and try again.")
+        ) from exc
 
 
 def _require(actor: User | None, allowed: bool) -> None:
@@ -79,7 +92,8 @@ def centre_create(*, actor: User | None, features: Iterable[str] = (), slug: str
         _require(actor, actor is None or scope_for(actor).can_create_centre_in(centre.region.pk))
         centre.slug = slug or _unique_slug(centre.name, centre.settlement)
     centre.full_clean()
-    centre.save()
+    with _unique_violation_as_validation_error():
+        centre.save()
     centre_set_features(actor=None, centre=centre, features=features)
     return centre
 
@@ -96,13 +110,16 @@ def centre_update(
     for name in changed:
         setattr(centre, name, fields[name])
     if "settlement" in changed:
-        centre.region = region_for_settlement(centre.settlement)
-        if actor is not None:
-            _require(actor, scope_for(actor).can_create_centre_in(centre.region.pk) or _can_edit(actor, centre))
-        changed.append("region")
+        new_region = region_for_settlement(centre.settlement)
+        if new_region.pk != centre.region_id:
+            # Moving a centre to another region is for coordinators of that region (or the network).
+            _require(actor, actor is None or scope_for(actor).can_create_centre_in(new_region.pk))
+            centre.region = new_region
+            changed.append("region")
     centre.full_clean()
     if changed:
-        centre.save(update_fields=[*changed, "updated_at"])
+        with _unique_violation_as_validation_error():
+            centre.save(update_fields=[*changed, "updated_at"])
     if features is not None:
         centre_set_features(actor=None, centre=centre, features=features)
     return centre

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.utils.csp import CSP
@@ -92,13 +93,13 @@ SQLITE_OPTIONS = {
 }
 
 
-def database_from_env(default_sqlite: Path) -> dict:
+def database_from_env(default_sqlite: Path) -> dict[str, Any]:
     url = os.environ.get("DATABASE_URL")
     if url:
         config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
         if config["ENGINE"].endswith("sqlite3"):
             config["OPTIONS"] = dict(SQLITE_OPTIONS)
-        return config
+        return dict(config)
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": default_sqlite,
