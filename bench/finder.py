@@ -63,7 +63,9 @@ def run_one(database_url: str) -> dict[str, Any]:
     from cipnet.directory.models import Region
 
     region_by_oblast = dict(Region.objects.values_list("territory_id", "pk"))
-    host = HostInstitution.objects.create(name="Bench library system", kind=HostKind.LIBRARY_SYSTEM, settlement_id=settlements[0][0])
+    host = HostInstitution.objects.create(
+        name="Bench library system", kind=HostKind.LIBRARY_SYSTEM, settlement_id=settlements[0][0]
+    )
     started = time.perf_counter()
     batch: list[Centre] = []
     for i in range(CENTRES):
@@ -165,7 +167,7 @@ def main(argv: list[str]) -> None:
     if pg:
         try:
             _recreate_postgres(pg)
-        except Exception as exc:  # noqa: BLE001 - a missing server only skips that run
+        except Exception as exc:
             print(f"PostgreSQL run skipped: {exc}", file=sys.stderr)
         else:
             runs.append(_child(pg))

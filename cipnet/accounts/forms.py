@@ -15,9 +15,7 @@ class LoginForm(AuthenticationForm):
     error_messages = {
         **AuthenticationForm.error_messages,
         "invalid_login": _("The username or password is not right. Check them and try again."),
-        "locked": _(
-            "Too many unsuccessful attempts. Wait 15 minutes and try again, or reset your password."
-        ),
+        "locked": _("Too many unsuccessful attempts. Wait 15 minutes and try again, or reset your password."),
     }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

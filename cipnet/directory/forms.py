@@ -55,7 +55,8 @@ class FinderForm(forms.Form):
     def __init__(self, *args: Any, regions: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["region"]
-        assert isinstance(field, forms.ModelChoiceField)
+        if not isinstance(field, forms.ModelChoiceField):  # pragma: no cover - guards the declaration above
+            raise TypeError("region must be a ModelChoiceField")
         field.queryset = regions if regions is not None else Region.objects.order_by("name")
         field.label_from_instance = lambda region: region.display_name  # type: ignore[method-assign,assignment]
 

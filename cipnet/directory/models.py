@@ -64,7 +64,8 @@ class Territory(models.Model):
         name = self.display_name
         if self.level in _SHORT_PREFIX:
             return f"{_SHORT_PREFIX[self.level]} {name}"
-        if self.level == TerritoryLevel.OBLAST:
+        # Oblasts are named by an adjective ("Миколаївська"); Crimea by its full name.
+        if self.level == TerritoryLevel.OBLAST and self.name.endswith("ька"):
             return str(_("%(name)s oblast") % {"name": name})
         if self.level == TerritoryLevel.RAION:
             return str(_("%(name)s raion") % {"name": name})
@@ -222,7 +223,8 @@ def validate_latitude(value: float) -> None:
     if not UKRAINE_LAT[0] <= value <= UKRAINE_LAT[1]:
         raise ValidationError(
             _(
-                "Latitude %(value)s is outside Ukraine (between %(low)s and %(high)s). Are latitude and longitude swapped?"
+                "Latitude %(value)s is outside Ukraine (between %(low)s and %(high)s). "
+                "Are latitude and longitude swapped?"
             ),
             params={"value": value, "low": UKRAINE_LAT[0], "high": UKRAINE_LAT[1]},
             code="outside_ukraine",
@@ -233,7 +235,8 @@ def validate_longitude(value: float) -> None:
     if not UKRAINE_LON[0] <= value <= UKRAINE_LON[1]:
         raise ValidationError(
             _(
-                "Longitude %(value)s is outside Ukraine (between %(low)s and %(high)s). Are latitude and longitude swapped?"
+                "Longitude %(value)s is outside Ukraine (between %(low)s and %(high)s). "
+                "Are latitude and longitude swapped?"
             ),
             params={"value": value, "low": UKRAINE_LON[0], "high": UKRAINE_LON[1]},
             code="outside_ukraine",
@@ -330,9 +333,7 @@ class Centre(BaseModel):
             if not shown:
                 continue
             digits = re.sub(r"\D", "", shown)
-            if shown.startswith("+"):
-                uri = f"+{digits}"
-            elif digits.startswith("380"):
+            if shown.startswith("+") or digits.startswith("380"):
                 uri = f"+{digits}"
             elif digits.startswith("0"):
                 uri = f"+38{digits}"
@@ -351,9 +352,9 @@ class Centre(BaseModel):
             errors["longitude" if self.longitude is None else "latitude"] = _(
                 "Give both latitude and longitude, or neither."
             )
-        if self.office_id and self.region_id and self.office.region_id != self.region_id:
+        if self.office is not None and self.region_id and self.office.region_id != self.region_id:
             errors["office"] = _("The coordination office must be in the centre's region.")
-        if self.settlement_id and self.settlement.level not in SETTLEMENT_LEVELS + (TerritoryLevel.CITY_DISTRICT,):
+        if self.settlement_id and self.settlement.level not in (*SETTLEMENT_LEVELS, TerritoryLevel.CITY_DISTRICT):
             errors["settlement"] = _("Choose a city, town or village, not a larger territory.")
         if errors:
             raise ValidationError(errors)

@@ -23,7 +23,8 @@ from cipnet.directory.models import CentreStatus, CoordinationOffice, HostInstit
 
 def _user(request: HttpRequest) -> User:
     user = request.user
-    assert isinstance(user, User)
+    if not isinstance(user, User):  # login_required ran first; this narrows the type
+        raise Http404
     return user
 
 
@@ -98,9 +99,9 @@ def _form_querysets(user: User) -> dict[str, Any]:
     else:
         region_territories = list(regions.values_list("territory_id", flat=True))
         centre_hosts = selectors.centre_list_visible_to(user=user).values("host_id")
-        hosts = HostInstitution.objects.filter(settlement__oblast_id__in=region_territories) | HostInstitution.objects.filter(
-            id__in=centre_hosts
-        )
+        hosts = HostInstitution.objects.filter(
+            settlement__oblast_id__in=region_territories
+        ) | HostInstitution.objects.filter(id__in=centre_hosts)
         offices = selectors.office_list_visible_to(user=user)
     return {"hosts": hosts.order_by("name").distinct(), "offices": offices.order_by("name")}
 
@@ -113,9 +114,7 @@ def centre_create(request: HttpRequest) -> HttpResponse:
     form = CentreForm(request.POST or None, **_form_querysets(user))
     if request.method == "POST" and form.is_valid():
         try:
-            centre = services.centre_create(
-                actor=user, features=form.cleaned_data["features"], **form.service_fields()
-            )
+            centre = services.centre_create(actor=user, features=form.cleaned_data["features"], **form.service_fields())
         except ValidationError as error:
             _form_error(form, error)
         except services.NotFoundOrNotAllowed:

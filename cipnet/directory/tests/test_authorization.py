@@ -11,8 +11,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from cipnet.testing import World
 from cipnet.directory.models import Centre, OpeningException, OpeningHours
+from cipnet.testing import World
 
 ROLES = [
     "anonymous", "resident", "official", "consultant_a", "manager_a", "trainer_a",
@@ -20,7 +20,16 @@ ROLES = [
 ]  # fmt: skip
 STAFF_OF_A = {"consultant_a", "manager_a", "trainer_a", "coordinator_a", "admin"}
 EDITORS_OF_A = {"manager_a", "coordinator_a", "admin"}
-STAFF = {"consultant_a", "manager_a", "trainer_a", "consultant_b", "manager_b", "coordinator_a", "coordinator_b", "admin"}
+STAFF = {
+    "consultant_a",
+    "manager_a",
+    "trainer_a",
+    "consultant_b",
+    "manager_b",
+    "coordinator_a",
+    "coordinator_b",
+    "admin",
+}
 CREATORS = {"coordinator_a", "coordinator_b", "admin"}
 SEES_OFFICE_B = {"consultant_b", "manager_b", "coordinator_b", "admin"}
 
