@@ -122,6 +122,29 @@ def centres_near(
         radius = min(radius * 2.5, max_km)
 
 
+def centre_counts_around(places: Sequence[Territory]) -> dict[int, tuple[int, int]]:
+    """For each settlement: (public centres in its hromada, public centres in its oblast). Two queries."""
+    hromadas = {p.hromada_id for p in places if p.hromada_id}
+    oblasts = {p.oblast_id or p.pk for p in places}
+    public = Centre.objects.public()
+    by_hromada = dict(
+        public.filter(settlement__hromada_id__in=hromadas)
+        .values_list("settlement__hromada_id")
+        .annotate(n=Count("id"))
+        .values_list("settlement__hromada_id", "n")
+    )
+    by_oblast = dict(
+        public.filter(settlement__oblast_id__in=oblasts)
+        .values_list("settlement__oblast_id")
+        .annotate(n=Count("id"))
+        .values_list("settlement__oblast_id", "n")
+    )
+    return {
+        p.pk: (by_hromada.get(p.hromada_id, 0) if p.hromada_id else 0, by_oblast.get(p.oblast_id or p.pk, 0))
+        for p in places
+    }
+
+
 def region_list_public() -> QuerySet[Region]:
     """Regions, each with its number of public centres."""
     return Region.objects.annotate(

@@ -182,9 +182,9 @@ def opening_exception_add(
     exception = OpeningException(
         centre=centre, date=date, is_closed=is_closed, opens=opens, closes=closes, reason=reason
     )
-    exception.full_clean(validate_unique=False)
     if OpeningException.objects.filter(centre=centre, date=date).exists():
         raise ValidationError({"date": _("There is already a change recorded for this day. Delete it first.")})
+    exception.full_clean()
     exception.save()
     return exception
 

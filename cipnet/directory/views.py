@@ -17,7 +17,7 @@ from cipnet.directory import hours, selectors
 from cipnet.directory.forms import FinderForm
 from cipnet.directory.jsonld import centre_jsonld
 from cipnet.directory.models import Centre, Language, Territory
-from cipnet.directory.placesearch import Match, settlement_search
+from cipnet.directory.placesearch import settlement_search
 
 PAGE_SIZE = 20
 NEAR_LIMIT = 20
@@ -62,10 +62,36 @@ def _map_points(rows: list[CentreRow]) -> list[dict[str, Any]]:
     ]
 
 
+HOME_NEAREST = 5
+
+
 def home(request: HttpRequest) -> HttpResponse:
-    form = FinderForm(regions=selectors.region_list_public())
-    regions = [region for region in selectors.region_list_public() if region.centre_count]  # type: ignore[attr-defined]
-    return render(request, "directory/home.html", {"form": form, "regions": regions})
+    """What a centre is, a place search, and — once the browser shares a location — the nearest centres."""
+    regions = selectors.region_list_public()
+    form = FinderForm(request.GET or None, regions=regions)
+    nearest: list[CentreRow] = []
+    located = False
+    if (
+        form.is_bound
+        and form.is_valid()
+        and form.cleaned_data["lat"] is not None
+        and form.cleaned_data["lon"] is not None
+    ):
+        located = True
+        moment = now()
+        base = selectors.with_schedules(selectors.centre_list_public(selectors.CentreFilters()), moment=moment)
+        pairs = selectors.centres_near(
+            base, latitude=form.cleaned_data["lat"], longitude=form.cleaned_data["lon"], limit=HOME_NEAREST
+        )
+        nearest = _rows([c for c, _d in pairs], moment, {c.pk: d for c, d in pairs})
+    context = {
+        "form": form,
+        "regions": [region for region in regions if region.centre_count],  # type: ignore[attr-defined]
+        "nearest": nearest,
+        "located": located,
+        "query_string": request.GET.urlencode(),
+    }
+    return render(request, "directory/home.html", context)
 
 
 def about(request: HttpRequest) -> HttpResponse:
@@ -73,27 +99,40 @@ def about(request: HttpRequest) -> HttpResponse:
 
 
 @dataclass
+class PlaceChoice:
+    territory: Territory
+    in_hromada: int
+    in_oblast: int
+
+
+@dataclass
 class FinderResult:
     rows: list[CentreRow] = field(default_factory=list)
     page: Any = None
     place: Territory | None = None
-    choices: list[Match] = field(default_factory=list)
+    choices: list[PlaceChoice] = field(default_factory=list)
     place_not_found: bool = False
     near: bool = False
     groups: list[tuple[str, list[CentreRow]]] = field(default_factory=list)
 
 
-def _choose_place(query: str) -> tuple[Territory | None, list[Match], bool]:
-    """(chosen settlement, choices to offer, not found)."""
+def _choose_place(query: str) -> tuple[Territory | None, list[PlaceChoice], bool]:
+    """(chosen settlement, choices to offer, not found).
+
+    Same-named places are offered with how many centres are around each, those with
+    centres in their hromada first, so the resident's likely choice is at the top.
+    """
     matches = settlement_search(query, limit=12)
     exact = [m for m in matches if m.exact]
     if len(exact) == 1:
         return exact[0].territory, [], False
-    if len(exact) > 1:
-        return None, exact, False
-    if len(matches) == 1:
+    if not exact and len(matches) == 1:
         return matches[0].territory, [], False
-    return None, matches, not matches
+    offered = exact or matches
+    counts = selectors.centre_counts_around([m.territory for m in offered])
+    choices = [PlaceChoice(m.territory, *counts[m.territory.pk]) for m in offered]
+    choices.sort(key=lambda c: (c.in_hromada == 0, c.in_oblast == 0))
+    return None, choices, not matches
 
 
 def finder(request: HttpRequest) -> HttpResponse:

@@ -1,0 +1,153 @@
+"""Public pages through the test client: home, finder, centre page, languages."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from cipnet.directory import services
+from cipnet.directory.models import OpeningException
+from cipnet.testing import World
+
+
+def jsonld(html: str) -> dict:
+    match = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    assert match, "no JSON-LD block"
+    return json.loads(match.group(1))
+
+
+def test_home_explains_and_searches(world: World, client: Client) -> None:
+    response = client.get("/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'action="/centres/"' in html
+    assert 'name="place"' in html
+    assert "/centres/?region=mykolaivska" in html
+
+
+def test_home_lists_the_nearest_centres_when_located(world: World, client: Client) -> None:
+    response = client.get("/", {"lat": "46.97", "lon": "32.0"})
+    rows = response.context["nearest"]
+    # The other centre is 658 km away: beyond the 400 km that "near" means.
+    assert [row.centre.pk for row in rows] == [world.centre_a.pk]
+    assert rows[0].distance_km < 2
+    assert "km from you" in response.content.decode() or "км від вас" in response.content.decode()
+
+
+def test_finder_offers_a_choice_between_same_named_places(world: World, client: Client) -> None:
+    response = client.get(reverse("public:finder"), {"place": "Миколаїв"})
+    choices = response.context["result"].choices
+    assert [c.territory.code for c in choices] == ["UA48060150010035747", "UA46100110010094231"]
+    assert [c.in_hromada for c in choices] == [1, 1]
+    assert response.context["result"].rows == []
+
+
+@pytest.mark.parametrize("typed", ["у Миколаєві", "Mykolaiv", "миколаiв", "МИКОЛАЇВ"])
+def test_finder_is_tolerant_of_word_forms_and_transliteration(world: World, client: Client, typed: str) -> None:
+    response = client.get(reverse("public:finder"), {"place": typed})
+    assert len(response.context["result"].choices) == 2
+
+
+def test_finder_with_a_chosen_settlement_lists_its_centres_first(world: World, client: Client) -> None:
+    response = client.get(reverse("public:finder"), {"settlement": "UA48060150010035747"})
+    result = response.context["result"]
+    assert [row.centre.pk for row in result.rows] == [world.centre_a.pk]
+    assert result.groups[0][1][0].centre.pk == world.centre_a.pk
+    assert "вул. Потьомкінська, 143а" in response.content.decode()
+
+
+def test_finder_place_not_found_says_so(world: World, client: Client) -> None:
+    response = client.get(reverse("public:finder"), {"place": "Qwzxxyq"})
+    assert response.status_code == 200
+    assert response.context["result"].place_not_found is True
+
+
+def test_finder_near_me_orders_by_distance(world: World, client: Client) -> None:
+    services.centre_create(
+        actor=None, name="Стрийський ЦІП", host=world.centre_b.host, settlement=world.centre_b.settlement,
+        address="вул. Лесі Українки, 3", latitude=49.26, longitude=23.85, status="active",
+    )  # fmt: skip  # Stryi, about 32 km south of Mykolaiv (Lviv oblast)
+    response = client.get(reverse("public:finder"), {"lat": "49.53", "lon": "23.98"})
+    rows = response.context["result"].rows
+    assert [row.centre.name for row in rows] == ["ЦІП у Миколаєві Стрийського району", "Стрийський ЦІП"]
+    assert rows[0].distance_km < rows[1].distance_km
+
+
+@pytest.mark.parametrize("params", [{"lat": "abc", "lon": "1"}, {"lat": "999", "lon": "0"}, {"region": "nowhere"}])
+def test_finder_bad_input_is_a_page_not_an_error(world: World, client: Client, params: dict) -> None:
+    response = client.get(reverse("public:finder"), params)
+    assert response.status_code == 200
+    assert response.context["form"].errors
+
+
+def test_finder_filters_by_feature_and_region(world: World, client: Client) -> None:
+    response = client.get(reverse("public:finder"), {"features": "step_free"})
+    assert [row.centre.pk for row in response.context["result"].rows] == [world.centre_a.pk]
+    response = client.get(reverse("public:finder"), {"region": "lvivska"})
+    assert [row.centre.pk for row in response.context["result"].rows] == [world.centre_b.pk]
+
+
+def test_finder_htmx_request_gets_only_the_results(world: World, client: Client) -> None:
+    response = client.get(reverse("public:finder"), {"region": "lvivska"}, headers={"HX-Request": "true"})
+    html = response.content.decode()
+    assert html.lstrip().startswith('<section id="results"')
+    assert "<html" not in html
+
+
+def test_finder_list_query_count_does_not_grow_with_centres(
+    world: World, client: Client, django_assert_max_num_queries
+) -> None:
+    for i in range(15):
+        services.centre_create(
+            actor=None, name=f"Центр {i}", host=world.centre_a.host, settlement=world.centre_a.settlement,
+            address=f"вул. Тестова, {i}", latitude=46.96, longitude=31.99, status="active",
+        )  # fmt: skip
+    with django_assert_max_num_queries(8):
+        client.get(reverse("public:finder"))
+
+
+def test_centre_page(world: World, client: Client) -> None:
+    OpeningException.objects.create(centre=world.centre_a, date="2099-01-01", is_closed=True)
+    response = client.get(reverse("public:centre", args=[world.centre_a.slug]))
+    html = response.content.decode()
+    assert 'href="tel:+380512240110"' in html
+    data = jsonld(html)
+    assert data["@type"] == "Library"  # hosted by a library system
+    assert data["address"]["streetAddress"] == "вул. Потьомкінська, 143а"
+    assert {spec["dayOfWeek"] for spec in data["openingHoursSpecification"]} == {
+        "https://schema.org/Monday", "https://schema.org/Tuesday", "https://schema.org/Wednesday",
+        "https://schema.org/Thursday", "https://schema.org/Friday",
+    }  # fmt: skip
+    assert data["geo"] == {"@type": "GeoCoordinates", "latitude": 46.9659, "longitude": 31.9974}
+    assert "openstreetmap.org/directions?to=46.965900%2C31.997400" in html
+
+
+def test_planned_and_closed_centres_are_not_public(world: World, client: Client) -> None:
+    services.centre_update(actor=None, centre=world.centre_b, status="closed")
+    assert client.get(reverse("public:centre", args=[world.centre_b.slug])).status_code == 404
+    assert client.get(reverse("public:centre", args=["no-such-centre"])).status_code == 404
+
+
+def test_language_prefixes_and_switcher(world: World, client: Client) -> None:
+    assert client.get("/").headers["Content-Language"] == "uk"
+    assert client.get("/en/").headers["Content-Language"] == "en"
+    assert client.get("/pl/centres/").headers["Content-Language"] == "pl"
+    english = client.get(f"/en/centres/{world.centre_a.slug}/").content.decode()
+    assert "M. L. Kropyvnytskyi Central Library" in english  # name_en
+    assert '<html lang="en"' in english
+    response = client.post("/i18n/setlang/", {"language": "pl", "next": f"/centres/{world.centre_a.slug}/"})
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/pl/centres/{world.centre_a.slug}/"
+
+
+def test_security_headers(world: World, client: Client) -> None:
+    response = client.get("/")
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp
+    assert "unsafe-inline" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert response.headers["X-Frame-Options"] == "DENY"

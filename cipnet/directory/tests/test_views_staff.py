@@ -1,0 +1,151 @@
+"""Staff forms: bad input is shown beside the field, what was typed is kept, nothing is saved."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import translation
+
+from cipnet.directory.models import Centre, OpeningException, OpeningHours
+from cipnet.testing import World
+
+
+@pytest.fixture(autouse=True)
+def english() -> Iterator[None]:
+    """Messages are checked in English; the request (under /en/) and the assertions both use it."""
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def manager(world: World) -> Client:
+    client = Client()
+    client.force_login(world.users["manager_a"])
+    return client
+
+
+def centre_data(world: World, **changes: object) -> dict:
+    centre = world.centre_a
+    data = {
+        "name": centre.name,
+        "host": centre.host_id,
+        "status": centre.status,
+        "settlement": centre.settlement.code,
+        "address": centre.address,
+        "latitude": centre.latitude,
+        "longitude": centre.longitude,
+        "public_computers": centre.public_computers,
+    }
+    data.update(changes)
+    return data
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"latitude": "31.99", "longitude": "46.96"}, "latitude", "outside Ukraine"),
+        ({"latitude": "52.23", "longitude": "21.01"}, "longitude", "outside Ukraine"),  # Warsaw
+        ({"latitude": "46.96", "longitude": ""}, "longitude", "both latitude and longitude"),
+        ({"settlement": "UA99999999999999999"}, "settlement", "Unknown territory code"),
+        ({"settlement": "UA48060150000071713"}, "settlement", "not a city, town or village"),
+        ({"settlement": "Миколаїв"}, "settlement", "several places"),
+        ({"settlement": "Атлантида"}, "settlement", "No settlement called"),
+        ({"phone": "call me maybe"}, "phone", "does not look like a phone number"),
+        ({"public_computers": "-3"}, "public_computers", ""),
+        ({"name": ""}, "name", ""),
+    ],
+)
+def test_edit_form_errors(world: World, manager: Client, changes: dict, field: str, message: str) -> None:
+    response = manager.post(reverse("staff:centre_edit", args=[world.centre_a.pk]), centre_data(world, **changes))
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert field in errors, errors
+    assert message in " ".join(errors[field])
+    html = response.content.decode()
+    assert f'id="id_{field}_error"' in html  # the message sits next to the field
+    assert 'class="error-summary"' in html
+    for value in changes.values():
+        if value:
+            assert str(value) in html  # what was typed is kept
+    world.centre_a.refresh_from_db()
+    assert world.centre_a.name == "Центральна бібліотека ім. М. Л. Кропивницького"
+
+
+def test_duplicate_centre_in_one_host_is_refused(world: World) -> None:
+    client = Client()
+    client.force_login(world.users["admin"])
+    data = centre_data(world, address="вул. Інша, 1")
+    before = Centre.objects.count()
+    response = client.post(reverse("staff:centre_create"), data)
+    assert response.status_code == 200
+    assert "already has a centre with this name" in " ".join(response.context["form"].errors["name"])
+    assert Centre.objects.count() == before
+
+
+def test_settlement_by_unambiguous_name_and_new_centre(world: World) -> None:
+    client = Client()
+    client.force_login(world.users["coordinator_a"])
+    data = centre_data(world, name="Новий центр", settlement="UA48060150010035747", status="planned")
+    response = client.post(reverse("staff:centre_create"), data)
+    assert response.status_code == 302
+    centre = Centre.objects.get(name="Новий центр")
+    assert centre.region == world.region_a
+    assert response.headers["Location"] == reverse("staff:centre_hours", args=[centre.pk])
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        ({"d0_0_opens": "18:00", "d0_0_closes": "09:00"}, "d0_0_closes", "later than the opening time"),
+        ({"d1_0_opens": "09:00"}, "d1_0_closes", "closing time too"),
+        ({"d2_0_closes": "13:00"}, "d2_0_opens", "opening time too"),
+        ({"d3_0_opens": "09:00", "d3_0_closes": "14:00", "d3_1_opens": "13:00", "d3_1_closes": "18:00"},
+         "d3_1_opens", "overlap"),
+        ({"d4_0_opens": "9 ранку", "d4_0_closes": "13:00"}, "d4_0_opens", "valid time"),
+    ],
+)  # fmt: skip
+def test_hours_form_errors(world: World, manager: Client, data: dict, field: str, message: str) -> None:
+    before = list(OpeningHours.objects.filter(centre=world.centre_a).values_list("weekday", "opens", "closes"))
+    response = manager.post(reverse("staff:centre_hours", args=[world.centre_a.pk]), data)
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert message in " ".join(errors.get(field, [])), errors
+    html = response.content.decode()
+    for value in data.values():
+        assert f'value="{value}"' in html
+    assert list(OpeningHours.objects.filter(centre=world.centre_a).values_list("weekday", "opens", "closes")) == before
+
+
+def test_hours_with_a_lunch_break_are_saved(world: World, manager: Client) -> None:
+    data = {"d0_0_opens": "09:00", "d0_0_closes": "13:00", "d0_1_opens": "14:00", "d0_1_closes": "18:00"}
+    response = manager.post(reverse("staff:centre_hours", args=[world.centre_a.pk]), data)
+    assert response.status_code == 302
+    rows = list(OpeningHours.objects.filter(centre=world.centre_a).values_list("weekday", "opens", "closes"))
+    assert [(d, f"{o:%H:%M}", f"{c:%H:%M}") for d, o, c in rows] == [(0, "09:00", "13:00"), (0, "14:00", "18:00")]
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"date": "2030-01-01", "opens": "10:00", "closes": "09:00"}, "closes"),
+        ({"date": "2030-01-01", "opens": "10:00"}, "closes"),
+        ({"date": "not a date", "is_closed": "on"}, "date"),
+    ],
+)
+def test_exception_form_errors(world: World, manager: Client, data: dict, field: str) -> None:
+    response = manager.post(reverse("staff:exception_add", args=[world.centre_a.pk]), data)
+    assert response.status_code == 400
+    assert field in response.context["form"].errors
+    assert not OpeningException.objects.filter(centre=world.centre_a).exists()
+
+
+def test_exception_twice_on_one_day_is_refused(world: World, manager: Client) -> None:
+    url = reverse("staff:exception_add", args=[world.centre_a.pk])
+    assert manager.post(url, {"date": "2030-01-01", "is_closed": "on"}).status_code == 302
+    response = manager.post(url, {"date": "2030-01-01", "opens": "10:00", "closes": "12:00"})
+    assert response.status_code == 400
+    assert "date" in response.context["form"].errors
+    assert OpeningException.objects.filter(centre=world.centre_a).count() == 1
