@@ -74,6 +74,8 @@ class SettlementField(forms.Field):
     }
 
     widget = forms.TextInput(attrs={"maxlength": 100, "autocomplete": "off"})
+    #: Levels a code may name; subclasses widen it (e.g. oblasts for regional services).
+    allowed_levels: tuple[str, ...] = (*SETTLEMENT_LEVELS, TerritoryLevel.CITY_DISTRICT)
 
     def to_python(self, value: Any) -> Territory | None:
         text = str(value or "").strip()[:100]
@@ -83,7 +85,7 @@ class SettlementField(forms.Field):
             territory = Territory.objects.select_related("hromada", "raion", "oblast").filter(code=text.upper()).first()
             if territory is None:
                 raise ValidationError(self.error_messages["unknown_code"], code="unknown_code", params={"value": text})
-            if territory.level not in (*SETTLEMENT_LEVELS, TerritoryLevel.CITY_DISTRICT):
+            if territory.level not in self.allowed_levels:
                 raise ValidationError(
                     self.error_messages["not_settlement"], code="not_settlement", params={"value": territory.label}
                 )

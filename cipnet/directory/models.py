@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from cipnet.core.i18n import localized, place_name
+from cipnet.core.i18n import current_language, localized, place_name
 from cipnet.core.models import BaseModel
 
 # Ukraine's bounding box (mainland and Crimea), generous by a few kilometres.
@@ -64,6 +64,15 @@ class Territory(models.Model):
         name = self.display_name
         if self.level in _SHORT_PREFIX:
             return f"{_SHORT_PREFIX[self.level]} {name}"
+        if self.level in (TerritoryLevel.OBLAST, TerritoryLevel.SPECIAL_CITY) and current_language() != "uk":
+            # "Mykolaiv Oblast" / "obwód mikołajowski" read better than a transliterated adjective.
+            region = (
+                Region.objects.filter(territory_id=self.pk).first()
+                if "region" not in self._state.fields_cache
+                else self._state.fields_cache["region"]
+            )
+            if region is not None:
+                return region.display_name
         # Oblasts are named by an adjective ("Миколаївська"); Crimea by its full name.
         if self.level == TerritoryLevel.OBLAST and self.name.endswith("ька"):
             return str(_("%(name)s oblast") % {"name": name})

@@ -157,7 +157,7 @@ def region_get(*, slug: str) -> Region | None:
 
 
 def territory_get(*, code: str) -> Territory | None:
-    return Territory.objects.select_related("hromada", "raion", "oblast").filter(code=code).first()
+    return Territory.objects.select_related("hromada", "raion", "oblast", "oblast__region").filter(code=code).first()
 
 
 # --- Opening hours -------------------------------------------------------------

@@ -143,9 +143,12 @@ def finder(request: HttpRequest) -> HttpResponse:
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         place: Territory | None = None
-        if data["settlement"]:
-            place = selectors.territory_get(code=data["settlement"])
+        chosen = selectors.territory_get(code=data["settlement"]) if data["settlement"] else None
+        if chosen is not None and (not data["place"] or _still_names(data["place"], chosen)):
+            # A place chosen from the list stays chosen while filters change...
+            place = chosen
         elif data["place"]:
+            # ...but a newly typed place wins over the earlier choice.
             place, result.choices, result.place_not_found = _choose_place(data["place"])
         result.place = place
         filters = selectors.CentreFilters(
@@ -182,6 +185,10 @@ def finder(request: HttpRequest) -> HttpResponse:
     }
     template = "directory/finder.html#results" if request.headers.get("HX-Request") else "directory/finder.html"
     return render(request, template, context)
+
+
+def _still_names(text: str, place: Territory) -> bool:
+    return any(match.territory.pk == place.pk for match in settlement_search(text, limit=12) if match.exact)
 
 
 def _group_by_proximity(rows: list[CentreRow], place: Territory) -> list[tuple[str, list[CentreRow]]]:

@@ -60,6 +60,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "centre_count": centres.count(),
             "offices": selectors.office_list_visible_to(user=user),
             "scope": scope,
+            "can_edit_catalogue": scope.network or bool(scope.region_ids),
         },
     )
 

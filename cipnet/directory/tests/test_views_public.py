@@ -151,3 +151,30 @@ def test_security_headers(world: World, client: Client) -> None:
     assert "unsafe-inline" not in csp
     assert "frame-ancestors 'none'" in csp
     assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_switching_language_from_an_english_page(world: World, client: Client) -> None:
+    path = f"/centres/{world.centre_a.slug}/"
+    response = client.post("/i18n/setlang/", {"language": "pl", "next": f"/en{path}"})
+    assert response.headers["Location"] == f"/pl{path}"
+    response = client.post("/i18n/setlang/", {"language": "uk", "next": f"/pl{path}"})
+    assert response.headers["Location"] == path
+
+
+def test_a_chosen_place_stays_chosen_when_filters_change(world: World, client: Client) -> None:
+    params = {"settlement": "UA48060150010035747", "place": "Миколаїв", "features": "step_free"}
+    result = client.get(reverse("public:finder"), params).context["result"]
+    assert result.place.code == "UA48060150010035747"
+    assert result.choices == []
+
+
+def test_a_newly_typed_place_wins_over_the_earlier_choice(world: World, client: Client) -> None:
+    params = {"settlement": "UA48060150010035747", "place": "Qwzxxyq"}
+    result = client.get(reverse("public:finder"), params).context["result"]
+    assert result.place is None
+    assert result.place_not_found is True
+
+
+def test_oblast_names_in_english_and_polish(world: World, client: Client) -> None:
+    assert "Mykolaiv Oblast" in client.get("/en/centres/", {"place": "Mykolaiv"}).content.decode()
+    assert "obwód mikołajowski" in client.get("/pl/centres/", {"place": "Mykolaiv"}).content.decode()
