@@ -89,7 +89,7 @@ def test_list_item_shape(directory: Directory) -> None:
                 "code": LVIV,
                 "name": "Lviv",
                 "label": "c. Lviv",
-                "full_label": "c. Lviv, Lvivska hromada, Lvivskyi raion, Lvivska oblast",
+                "full_label": "c. Lviv, Lvivska hromada, Lvivskyi raion, Lviv Oblast",
             },
             "address": "вул. Тестова, 1",
             "postcode": "79000",
