@@ -46,6 +46,7 @@ demo: bootstrap
 	$(MANAGE) migrate --noinput
 	$(MANAGE) import_katottg --if-empty
 	$(MANAGE) load_demo
+	$(MANAGE) load_catalogue
 
 run: demo
 	@$(MANAGE) demo_logins

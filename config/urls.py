@@ -12,6 +12,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
 urlpatterns += i18n_patterns(
     path("", include("cipnet.directory.urls")),
     path("accounts/", include("cipnet.accounts.urls")),
+    path("services/", include("cipnet.eservices.urls")),
+    path("staff/services/", include("cipnet.eservices.urls_staff")),
     path("staff/", include("cipnet.directory.urls_staff")),
     # One throttled sign-in page for everyone, the admin included.
     path("admin/login/", RedirectView.as_view(pattern_name="accounts:login", query_string=True)),

@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
-from cipnet.api import views
+from cipnet.api import eservices, views
 
 app_name = "api"
 
@@ -12,5 +12,13 @@ urlpatterns = [
     path("v1/regions/<slug:slug>/", views.RegionDetailView.as_view(), name="region-detail"),
     path("v1/territories/", views.TerritoryListView.as_view(), name="territory-list"),
     path("v1/territories/<str:code>/", views.TerritoryDetailView.as_view(), name="territory-detail"),
+    path("v1/services/", eservices.CardListView.as_view(), name="service-list"),
+    # Before the card route: "autocomplete" would otherwise read as a card's identifier.
+    path("v1/services/autocomplete/", eservices.AutocompleteView.as_view(), name="service-autocomplete"),
+    path("v1/services/export.json", eservices.ExportJsonView.as_view(), name="service-export-json"),
+    path("v1/services/export.csv", eservices.ExportCsvView.as_view(), name="service-export-csv"),
+    path("v1/services/export.jsonld", eservices.ExportJsonLdView.as_view(), name="service-export-jsonld"),
+    path("v1/services/export.ttl", eservices.ExportTurtleView.as_view(), name="service-export-ttl"),
+    path("v1/services/<slug:identifier>/", eservices.CardDetailView.as_view(), name="service-detail"),
     path("v1/schema/", SpectacularAPIView.as_view(), name="schema"),
 ]

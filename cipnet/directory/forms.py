@@ -186,6 +186,13 @@ class CentreForm(forms.ModelForm):
 DAY_SLOTS = 2
 
 
+def _hours_label(day: Weekday, slot: int, edge: str) -> str:
+    """ "Monday, before the break: opens" — the error summary then names the day."""
+    part = _("before the break") if slot == 0 else _("after the break")
+    what = _("opens") if edge == "opens" else _("closes")
+    return f"{day.label}, {part}: {what}"
+
+
 class WeekHoursForm(forms.Form):
     """Two ranges per weekday (morning and afternoon around a break); empty = closed."""
 
@@ -193,9 +200,9 @@ class WeekHoursForm(forms.Form):
         super().__init__(*args, **kwargs)
         for day in Weekday:
             for slot in range(DAY_SLOTS):
-                for edge, label in (("opens", _("from")), ("closes", _("to"))):
+                for edge in ("opens", "closes"):
                     self.fields[f"d{day.value}_{slot}_{edge}"] = forms.TimeField(
-                        label=label,
+                        label=_hours_label(day, slot, edge),
                         required=False,
                         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
                     )

@@ -60,7 +60,7 @@ class Territory(models.Model):
 
     @property
     def label(self) -> str:
-        """Name with its kind: "м. Миколаїв", "Миколаївська обл.", "Стрийський р-н"."""
+        """Name with its kind: "м. Миколаїв", "Миколаївська обл.", "Стрийський р‑н"."""
         name = self.display_name
         if self.level in _SHORT_PREFIX:
             return f"{_SHORT_PREFIX[self.level]} {name}"

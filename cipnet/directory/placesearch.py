@@ -96,7 +96,9 @@ def settlement_search(query: str, *, limit: int = 10) -> list[Match]:
             scored.append((order, pk, score, exact))
     scored.sort()
     best = scored[:limit]
-    territories = Territory.objects.select_related("hromada", "raion", "oblast", "oblast__region").in_bulk([pk for _, pk, _, _ in best])
+    territories = Territory.objects.select_related("hromada", "raion", "oblast", "oblast__region").in_bulk(
+        [pk for _, pk, _, _ in best]
+    )
     return [Match(territory=territories[pk], score=score, exact=exact) for _, pk, score, exact in best]
 
 

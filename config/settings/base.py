@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "cipnet.core",
     "cipnet.accounts",
     "cipnet.directory",
+    "cipnet.eservices",
     "cipnet.api",
 ]
 

@@ -53,3 +53,10 @@ def formfield(field: Any, css_class: str = "") -> dict[str, Any]:
         "is_multiple": multiple,
         "css_class": css_class,
     }
+
+
+@register.simple_tag
+def widget(field: Any) -> SafeString:
+    """Just the input, described by its error message when there is one (for grid layouts)."""
+    attrs = {"aria-describedby": f"{field.auto_id}_error", "aria-invalid": "true"} if field.errors else {}
+    return field.as_widget(attrs=attrs)

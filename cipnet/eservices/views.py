@@ -1,0 +1,141 @@
+"""Public catalogue: search, browse, card pages; and the consultants' autocomplete."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from cipnet.accounts import throttle
+from cipnet.eservices import search, selectors, services
+from cipnet.eservices.forms import CatalogueForm
+from cipnet.eservices.jsonld import card_jsonld
+from cipnet.eservices.models import ChannelType, ServiceCard
+
+PAGE_SIZE = 20
+SEARCH_LIMIT = 30
+#: Searches per address per minute before results stop being logged (keeps the log honest).
+LOG_LIMIT_PER_MINUTE = 30
+
+
+def _search_filters(data: dict[str, Any]) -> search.SearchFilters:
+    region = data.get("region")
+    return search.SearchFilters(
+        kind=data.get("kind") or None,
+        level=data.get("level") or None,
+        category=data["category"].slug if data.get("category") else None,
+        life_event=data["life_event"].slug if data.get("life_event") else None,
+        provider=data["provider"].slug if data.get("provider") else None,
+        region=region.territory_id if region else None,
+    )
+
+
+_FILTER_PATHS = {"category": "categories", "life_event": "life_events", "provider": "provider"}
+
+
+def _browse(data: dict[str, Any]) -> QuerySet[ServiceCard]:
+    qs = selectors.card_list_public()
+    if data.get("kind"):
+        qs = qs.filter(kind=data["kind"])
+    if data.get("level"):
+        qs = qs.filter(level=data["level"])
+    for name, path in _FILTER_PATHS.items():
+        if data.get(name):
+            qs = qs.filter(**{path: data[name]})
+    if data.get("region"):
+        qs = qs.filter(selectors.in_region_q(data["region"]))
+    return qs.distinct()
+
+
+def catalogue(request: HttpRequest) -> HttpResponse:
+    form = CatalogueForm(request.GET or None)
+    context: dict[str, Any] = {"form": form, "facets": selectors.facets()}
+    if form.is_bound and form.is_valid() and form.cleaned_data["q"].strip():
+        query = form.cleaned_data["q"].strip()
+        result = search.search(query, limit=SEARCH_LIMIT, filters=_search_filters(form.cleaned_data))
+        if not throttle.hit_rate_limit(
+            scope="catalogue-search-log", ip=throttle.client_ip(request), limit=LOG_LIMIT_PER_MINUTE, window_seconds=60
+        ):
+            services.search_log_record(query=query, results=len(result.hits))
+        context.update(result=result, query=query, hits=_hit_rows(result))
+    else:
+        data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+        page = Paginator(_browse(data), PAGE_SIZE).get_page(request.GET.get("page"))
+        filtered = any(data.get(k) for k in ("kind", "level", "category", "life_event", "provider", "region"))
+        context.update(page=page, filtered=filtered)
+        context["most_asked"] = [] if context["filtered"] else selectors.most_asked(region=data.get("region"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context["query_string"] = query.urlencode()
+    return render(request, "eservices/catalogue.html", context)
+
+
+#: Results far weaker than the best one are noise to a resident (one common word matched).
+RELATIVE_CUTOFF = 0.3
+
+
+def _hit_rows(result: search.SearchResult) -> list[dict[str, Any]]:
+    rows = []
+    best = result.hits[0].score if result.hits else 0
+    for hit in result.hits:
+        if hit.score < best * RELATIVE_CUTOFF:
+            break
+        card = hit.card
+        rows.append(
+            {
+                "card": card,
+                "name": search.highlight(card.display_name, result.terms),
+                "summary": search.highlight(card.display_short_description, result.terms),
+                "matched": hit.matched,
+            }
+        )
+    return rows
+
+
+def suggest(request: HttpRequest) -> HttpResponse:
+    """Autocomplete: a short list of cards as the consultant types (an HTMX fragment)."""
+    text = request.GET.get("q", "")[:200]
+    hits = search.autocomplete(text, limit=8) if len(text.strip()) >= 2 else []
+    terms = search.analyse(text)
+    rows = [{"card": h.card, "name": search.highlight(h.card.display_name, terms)} for h in hits]
+    return render(request, "eservices/suggest.html", {"rows": rows, "query": text})
+
+
+def card_detail(request: HttpRequest, identifier: str) -> HttpResponse:
+    card = selectors.card_get_public(identifier=identifier)
+    if request.GET.get("q"):
+        services.search_log_click(query=request.GET["q"])
+    channels = [c for c in card.channels if not c.get("historical")]
+    history = [c for c in card.channels if c.get("historical")]
+    labels = dict(ChannelType.choices)
+    for channel in channels + history:
+        channel["type_label"] = labels.get(channel.get("type", ""), "")
+    today = timezone.localdate()
+    stale = card.verified_on is None or (today - card.verified_on).days > 365
+    context = {
+        "card": card,
+        "channels": channels,
+        "history": history,
+        "centres": selectors.centres_helping_with(card=card),
+        "stale": stale,
+        "jsonld": card_jsonld(card, request),
+    }
+    return render(request, "eservices/card_detail.html", context)
+
+
+def card_preview_context(card: ServiceCard) -> dict[str, Any]:
+    """What the card template needs, for the editor's preview of an unsaved card."""
+    labels = dict(ChannelType.choices)
+    channels = [dict(c, type_label=labels.get(c.get("type", ""), "")) for c in card.channels]
+    return {
+        "card": card,
+        "channels": [c for c in channels if not c.get("historical")],
+        "history": [c for c in channels if c.get("historical")],
+        "centres": [],
+        "stale": False,
+        "preview": True,
+    }
