@@ -226,8 +226,16 @@ def centre_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "features": [f.get_feature_display() for f in centre.features.all()],
         "languages": centre_languages(centre),
         "jsonld": centre_jsonld(centre, schedule, request),
+        "services": services_helped_with(centre),
     }
     return render(request, "directory/centre_detail.html", context)
+
+
+def services_helped_with(centre: Centre) -> list[Any]:
+    """The e-service cards this centre helps with in person (the catalogue hangs off centres)."""
+    from cipnet.eservices.models import ServiceCard
+
+    return list(ServiceCard.objects.public().filter(centres__centre=centre).order_by("name"))
 
 
 def centre_languages(centre: Centre) -> list[str]:

@@ -28,7 +28,8 @@ import re
 import threading
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -395,6 +396,8 @@ class _Vocabulary:
     document_frequency: Counter[str]
     sorted_lemmas: list[str]
     spellings: list[str]  # lemmas and word forms together, for nearest-word lookups
+    #: Each public card's lemmas per field, so a search scores from memory instead of re-reading them.
+    fields: dict[int, dict[str, frozenset[str]]] = field(default_factory=dict)
 
     def __contains__(self, lemma: str) -> bool:
         return lemma in self.document_frequency
@@ -473,15 +476,18 @@ def _get_vocabulary() -> _Vocabulary:
         rows = CardSearchDocument.objects.exclude(card__status=CardStatus.WITHDRAWN).values_list(
             "card_id", "name_terms", "keyword_terms", "description_terms", "guide_terms"
         )
+        fields: dict[int, dict[str, frozenset[str]]] = {}
         for card_id, *texts in rows:
             public_ids.add(card_id)
             frequency.update(set(" ".join(texts).split()))
+            fields[card_id] = {name: frozenset(text.split()) for name, text in zip(FIELDS, texts, strict=True)}
         spellings = sorted(set(frequency) | set(_read_forms(public_ids)))
         current = _Vocabulary(
             signature=signature,
             document_frequency=frequency,
             sorted_lemmas=sorted(frequency),
             spellings=spellings,
+            fields=fields,
         )
         _vocabulary = current
     return current
@@ -668,8 +674,10 @@ class _Scorer:
                     phrases.append((phrase, factor))
             self.groups.append((singles, phrases))
 
-    def __call__(self, fields: dict[str, set[str]], popularity: int, status: str) -> tuple[float, dict[str, set[str]]]:
-        matched = {name: found for name in FIELDS if (found := fields[name] & self.terms)}
+    def __call__(
+        self, fields: Mapping[str, AbstractSet[str]], popularity: int, status: str
+    ) -> tuple[float, dict[str, set[str]]]:
+        matched = {name: set(found) for name in FIELDS if (found := fields[name] & self.terms)}
         if not matched:
             return 0.0, {}
         weights: dict[str, float] = {}
@@ -809,21 +817,13 @@ def search(query: str, *, limit: int = 20, filters: SearchFilters | None = None,
         return result
     qs = ServiceCard.objects.public().filter(condition)
     qs = _apply_filters(qs, filters).filter(search_document__isnull=False)
-    rows = qs.values_list(
-        "pk",
-        "name",
-        "identifier",
-        "popularity",
-        "status",
-        "search_document__name_terms",
-        "search_document__keyword_terms",
-        "search_document__description_terms",
-        "search_document__guide_terms",
-    )
+    rows = qs.values_list("pk", "name", "identifier", "popularity", "status")
     score_card = plan.scorer()
     scored: list[tuple[tuple[float, int, str, str], int, float, dict[str, set[str]]]] = []
-    for pk, name, identifier, popularity, status, *texts in rows:
-        fields = {field_name: set(text.split()) for field_name, text in zip(FIELDS, texts, strict=True)}
+    for pk, name, identifier, popularity, status in rows:
+        fields = vocabulary.fields.get(pk)
+        if fields is None:  # indexed after the cache was read: read this one card's terms
+            fields = _document_fields(pk)
         score, matched = score_card(fields, popularity, status)
         if score > 0:
             scored.append(((-score, -popularity, name, identifier), pk, score, matched))
@@ -832,6 +832,13 @@ def search(query: str, *, limit: int = 20, filters: SearchFilters | None = None,
     cards = ServiceCard.objects.select_related("provider", "territory").in_bulk([row[1] for row in top])
     result.hits = [Hit(card=cards[pk], score=score, matched=matched) for _key, pk, score, matched in top if pk in cards]
     return result
+
+
+def _document_fields(card_id: int) -> dict[str, frozenset[str]]:
+    texts = CardSearchDocument.objects.filter(card_id=card_id).values_list(
+        "name_terms", "keyword_terms", "description_terms", "guide_terms"
+    ).first() or ("", "", "", "")
+    return {name: frozenset(text.split()) for name, text in zip(FIELDS, texts, strict=True)}
 
 
 def autocomplete(text: str, *, limit: int = 8) -> list[Hit]:

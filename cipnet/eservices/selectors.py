@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 
+from cipnet.directory import selectors as directory_selectors
 from cipnet.directory.models import Centre, Region, Territory
 from cipnet.eservices.models import (
     CardStatus,
@@ -83,12 +84,14 @@ def in_region_q(region: Region) -> Q:
 
 def centres_helping_with(*, card: ServiceCard, near: Territory | None = None, limit: int = 10) -> list[Centre]:
     """Public centres that help with this service in person; nearest administrative units first."""
+    if near is not None:
+        # Same settlement, then hromada, raion and oblast — the finder's order.
+        nearby = directory_selectors.centre_list_public(directory_selectors.CentreFilters(settlement=near))
+        return list(nearby.filter(services__card=card)[:limit])
     qs = Centre.objects.public().with_related().filter(services__card=card)
     if card.territory_id and card.territory is not None:
         oblast_id = card.territory.oblast_id or card.territory_id
         qs = qs.filter(settlement__oblast_id=oblast_id)
-    if near is not None:
-        qs = qs.filter(settlement__oblast_id=near.oblast_id or near.pk)
     return list(qs.order_by("region__name", "name")[:limit])
 
 

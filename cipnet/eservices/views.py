@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from cipnet.accounts import throttle
+from cipnet.directory.placesearch import settlement_search
 from cipnet.eservices import search, selectors, services
 from cipnet.eservices.forms import CatalogueForm
 from cipnet.eservices.jsonld import card_jsonld
@@ -48,7 +49,7 @@ def _browse(data: dict[str, Any]) -> QuerySet[ServiceCard]:
             qs = qs.filter(**{path: data[name]})
     if data.get("region"):
         qs = qs.filter(selectors.in_region_q(data["region"]))
-    return qs.distinct()
+    return qs  # one filter per relation: no card can repeat, and no DISTINCT over every column
 
 
 def catalogue(request: HttpRequest) -> HttpResponse:
@@ -116,11 +117,23 @@ def card_detail(request: HttpRequest, identifier: str) -> HttpResponse:
         channel["type_label"] = labels.get(channel.get("type", ""), "")
     today = timezone.localdate()
     stale = card.verified_on is None or (today - card.verified_on).days > 365
+    place_text = request.GET.get("place", "")[:100].strip()
+    place = None
+    place_not_found = False
+    if place_text:
+        matches = [m for m in settlement_search(place_text, limit=5) if m.exact] or settlement_search(
+            place_text, limit=1
+        )
+        place = matches[0].territory if matches else None
+        place_not_found = place is None
     context = {
         "card": card,
         "channels": channels,
         "history": history,
-        "centres": selectors.centres_helping_with(card=card),
+        "centres": selectors.centres_helping_with(card=card, near=place),
+        "place": place,
+        "place_text": place_text,
+        "place_not_found": place_not_found,
         "stale": stale,
         "jsonld": card_jsonld(card, request),
     }

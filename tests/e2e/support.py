@@ -161,6 +161,10 @@ UK: dict[str, str] = {
     "The closing time must be later than the opening time.": "Час закриття має бути пізніший за час відкриття.",
     "Opening hours saved.": "Графік роботи збережено.",
     "There is a problem": "Виникла проблема",
+    "What do you need to do?": "Що вам потрібно зробити?",
+    "Find a service": "Знайти послугу",
+    "Step by step": "Крок за кроком",
+    "Print for the visitor": "Надрукувати для відвідувача",
 }
 
 

@@ -28,6 +28,8 @@ SERVICES = "/api/v1/services/"
 AUTOCOMPLETE = "/api/v1/services/autocomplete/"
 MYKOLAIV = "UA48060150010035747"
 MYKOLAIV_OBLAST = "UA48000000000039575"
+RDF_TYPE = URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+CPSV_PUBLIC_SERVICE = URIRef("http://purl.org/vocab/cpsv#PublicService")
 ClientFor = Callable[[str], APIClient]
 
 # rdflib's JSON-LD parser still builds a ConjunctiveGraph internally.
@@ -41,6 +43,11 @@ def card_url(identifier: str) -> str:
 def public_url(identifier: str, language: str = "uk") -> str:
     with translation.override(language):
         return "http://testserver" + reverse("eservices:card", args=[identifier])
+
+
+def centre_url(world: World, language: str) -> str:
+    with translation.override(language):
+        return "http://testserver" + reverse("public:centre", args=[world.centre_a.slug])
 
 
 def error(response: Any) -> dict[str, Any]:
@@ -429,14 +436,9 @@ def test_detail_has_every_field(demo: dict[str, ServiceCard], world: World) -> N
         {
             "slug": world.centre_a.slug,
             "name": "M. L. Kropyvnytskyi Central Library",
-            "url": _centre_url(world, "en"),
+            "url": centre_url(world, "en"),
         }
     ]
-
-
-def _centre_url(world: World, language: str) -> str:
-    with translation.override(language):
-        return "http://testserver" + reverse("public:centre", args=[world.centre_a.slug])
 
 
 def test_detail_of_a_local_card_in_ukrainian(small: dict[str, ServiceCard]) -> None:
@@ -515,14 +517,9 @@ def test_exports_are_parseable_and_public_only(demo: dict[str, ServiceCard]) -> 
         assert response["Content-Type"] == content_type
         assert response["Content-Disposition"] == f'attachment; filename="cipnet-services.{fmt}"'
         graph = Graph().parse(data=response.content.decode("utf-8"), format=rdf_format)
-        services_in_graph = set(
-            graph.subjects(URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), URIRef(CPSV_PUBLIC_SERVICE))
-        )
+        services_in_graph = set(graph.subjects(RDF_TYPE, CPSV_PUBLIC_SERVICE))
         assert len(services_in_graph) == len(public), fmt
         assert URIRef(public_url("pfu-e-services-portal")) in services_in_graph
-
-
-CPSV_PUBLIC_SERVICE = "http://purl.org/vocab/cpsv#PublicService"
 
 
 @pytest.mark.parametrize("fmt", ["json", "csv", "jsonld", "ttl"])

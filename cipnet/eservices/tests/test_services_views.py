@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from cipnet.eservices import services
 from cipnet.eservices.models import CardVersion, CentreService, SearchLog, ServiceCard, Synonym
@@ -180,3 +180,25 @@ def test_manager_sets_the_services_of_their_centre_only(pension: ServiceCard, wo
 
 def test_versions_are_append_only(pension: ServiceCard) -> None:
     assert CardVersion.objects.filter(card=pension).count() == 1
+
+
+def test_card_page_lists_centres_near_the_visitors_place(pension: ServiceCard, world: World, client: Client) -> None:
+    CentreService.objects.create(centre=world.centre_a, card=pension)
+    CentreService.objects.create(centre=world.centre_b, card=pension)
+    url = reverse("eservices:card", args=[pension.identifier])
+    # Typed in a word form: the Lviv-oblast Миколаїв is not what "Стрийський" finds, so use the code's name.
+    response = client.get(url, {"place": "у Миколаєві"})
+    centres = response.context["centres"]
+    assert centres and centres[0].pk in {world.centre_a.pk, world.centre_b.pk}
+    assert len(centres) == 1  # only the chosen oblast's centres
+    response = client.get(url, {"place": "Qwzxxyq"})
+    assert response.context["place_not_found"] is True
+
+
+def test_staff_card_list_flags_cards_not_checked_for_a_year(catalogue: dict, world: World) -> None:
+    response = as_user(world, "coordinator_a").get(reverse("eservices_staff:cards"), {"show": "unverified"})
+    assert response.status_code == 200
+    names = {card.identifier for card in response.context["page"]}
+    expected = ServiceCard.objects.needs_verification(timezone.localdate())
+    assert response.context["unverified_count"] == expected.count() >= 1
+    assert names == set(expected.order_by("verified_on", "name").values_list("identifier", flat=True)[:50])
