@@ -234,7 +234,7 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "CIPnet API",
-    "DESCRIPTION": "Public Information Centres: directory of centres and territories.",
+    "DESCRIPTION": "Public Information Centres: the directory of centres and territories, and the e-service catalogue.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
