@@ -185,3 +185,23 @@ class SynonymForm(forms.Form):
         help_text=_("Words in the catalogue, e.g. реєстрація місця проживання. Several may be separated by commas."),
     )
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+
+#: Large enough for a national catalogue (the demo's 100 cards are about 0.5 MB of JSON).
+MAX_IMPORT_BYTES = 20 * 1024 * 1024
+
+
+class CatalogueImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Catalogue file"),
+        help_text=_("JSON or CSV, as exported from this catalogue. Nothing is saved if any row has a problem."),
+    )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        name = upload.name.lower()
+        if not name.endswith((".json", ".csv")):
+            raise ValidationError(gettext("Choose a .json or .csv file."))
+        if upload.size > MAX_IMPORT_BYTES:
+            raise ValidationError(gettext("The file is larger than 20 MB."))
+        return upload

@@ -145,14 +145,13 @@ def card_revert(*, actor: User | None, card: ServiceCard, version: CardVersion) 
     )
 
 
+@transaction.atomic
 def card_verify(*, actor: User, card: ServiceCard, on: dt.date | None = None) -> ServiceCard:
-    """A coordinator confirms the card is still true today."""
-    return card_update(
-        actor=actor,
-        card=card,
-        comment=_("Verified"),
-        verified_on=on or timezone.localdate(),
-    )
+    """A coordinator confirms the card is still true today; who checked it is kept on the card."""
+    card = card_update(actor=actor, card=card, comment=_("Verified"), verified_on=on or timezone.localdate())
+    ServiceCard.objects.filter(pk=card.pk).update(verified_by=actor)
+    card.verified_by = actor
+    return card
 
 
 @transaction.atomic

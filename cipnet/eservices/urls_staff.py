@@ -9,6 +9,7 @@ urlpatterns = [
     path("synonyms/", views.synonyms, name="synonyms"),
     path("synonyms/<int:pk>/delete/", views.synonym_delete, name="synonym_delete"),
     path("reports/", views.reports, name="reports"),
+    path("import/", views.catalogue_import, name="import"),
     path("centre/<int:centre_pk>/", views.centre_services, name="centre_services"),
     path("<int:pk>/edit/", views.card_edit, name="card_edit"),
     path("<int:pk>/history/", views.card_history, name="card_history"),

@@ -20,7 +20,8 @@ from cipnet.accounts.models import User
 from cipnet.directory import selectors as directory_selectors
 from cipnet.directory.views_staff import _form_error
 from cipnet.eservices import selectors, services
-from cipnet.eservices.forms import CardForm, SynonymForm
+from cipnet.eservices.forms import CardForm, CatalogueImportForm, SynonymForm
+from cipnet.eservices.interchange import CatalogueImportError, import_catalogue_csv, import_catalogue_json
 from cipnet.eservices.models import CardVersion, ServiceCard, Synonym
 from cipnet.eservices.views import card_preview_context
 
@@ -185,4 +186,28 @@ def centre_services(request: HttpRequest, centre_pk: int) -> HttpResponse:
         return redirect("staff:centre", pk=centre.pk)
     return render(
         request, "eservices/staff/centre_services.html", {"centre": centre, "cards": cards, "current": current}
+    )
+
+
+@login_required
+def catalogue_import(request: HttpRequest) -> HttpResponse:
+    """Upload a JSON or CSV catalogue: every problem listed by row and field, or everything saved."""
+    actor = _editor(request)
+    form = CatalogueImportForm(request.POST or None, request.FILES or None)
+    problems: list[Any] = []
+    report = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        content = upload.read()
+        importer = import_catalogue_json if upload.name.lower().endswith(".json") else import_catalogue_csv
+        try:
+            report = importer(content, actor=actor, source=upload.name)
+        except CatalogueImportError as error:
+            problems = error.errors
+            form.add_error("file", error.message)
+    return render(
+        request,
+        "eservices/staff/import.html",
+        {"form": form, "problems": problems, "report": report},
+        status=400 if problems else 200,
     )

@@ -202,3 +202,39 @@ def test_staff_card_list_flags_cards_not_checked_for_a_year(catalogue: dict, wor
     expected = ServiceCard.objects.needs_verification(timezone.localdate())
     assert response.context["unverified_count"] == expected.count() >= 1
     assert names == set(expected.order_by("verified_on", "name").values_list("identifier", flat=True)[:50])
+
+
+def test_coordinator_imports_a_file_and_sees_every_problem_by_row(catalogue: dict, world: World) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from cipnet.eservices.interchange import export_catalogue_csv
+
+    client = as_user(world, "coordinator_a")
+    url = reverse("eservices_staff:import")
+    good = export_catalogue_csv().replace("Вебпортал електронних послуг", "Портал електронних послуг", 1)
+    response = client.post(url, {"file": SimpleUploadedFile("cards.csv", good.encode("utf-8-sig"))})
+    assert response.status_code == 200
+    assert "1 updated" in str(response.context["report"])
+    bad = good.replace(",administrative,", ",bureaucratic,", 1)
+    before = ServiceCard.objects.order_by("pk").values_list("name", "kind")
+    before = list(before)
+    response = client.post(url, {"file": SimpleUploadedFile("cards.csv", bad.encode("utf-8-sig"))})
+    assert response.status_code == 400
+    problems = response.context["problems"]
+    assert problems and problems[0].field == "kind" and problems[0].row >= 2
+    assert "bureaucratic" in response.content.decode() or "kind" in response.content.decode()
+    assert list(ServiceCard.objects.order_by("pk").values_list("name", "kind")) == before
+    response = client.post(url, {"file": SimpleUploadedFile("cards.txt", b"hello")})
+    assert response.status_code == 200
+    assert "file" in response.context["form"].errors
+    assert as_user(world, "consultant_a").get(url).status_code == 404
+
+
+def test_checked_today_records_who_and_when(pension: ServiceCard, world: World) -> None:
+    client = as_user(world, "coordinator_a")
+    response = client.post(reverse("eservices_staff:card_verify", args=[pension.pk]), {"next": "/staff/services/"})
+    assert response.status_code == 302
+    pension.refresh_from_db()
+    assert pension.verified_on == timezone.localdate()
+    assert pension.verified_by == world.users["coordinator_a"]
+    assert pension.versions.first().comment == "Verified"
