@@ -980,21 +980,8 @@ def _write(validator: _Validator, *, actor: User | None, source: str) -> ImportR
     for section, model in (("providers", Provider), ("categories", Category), ("life_events", LifeEvent)):
         tally = getattr(report, section)
         for term in validator.terms[section].values():
-            obj: Term
-            if term.existing is None:
-                obj = model(slug=term.slug, **term.values)
-                obj.full_clean()
-                obj.save()
-                tally.created += 1
-            elif term.changed:
-                obj = term.existing
-                for key, value in term.values.items():
-                    setattr(obj, key, value)
-                obj.full_clean(validate_unique=False)
-                obj.save(update_fields=list(term.values))
-                tally.updated += 1
-            else:
-                tally.unchanged += 1
+            _row, outcome = services.term_save(actor=actor, model=model, slug=term.slug, values=dict(term.values))
+            setattr(tally, outcome, getattr(tally, outcome) + 1)
         slug_to_pk[section] = dict(model.objects.values_list("slug", "pk"))
     comment = gettext("Imported from %(source)s") % {"source": source}
     for plan in validator.cards:

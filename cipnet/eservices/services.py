@@ -16,7 +16,16 @@ from cipnet.accounts.models import User
 from cipnet.accounts.scopes import scope_for
 from cipnet.core.errors import NotFoundOrNotAllowed
 from cipnet.directory.models import Centre
-from cipnet.eservices.models import CardVersion, CentreService, SearchLog, ServiceCard, Synonym
+from cipnet.eservices.models import (
+    CardVersion,
+    Category,
+    CentreService,
+    LifeEvent,
+    Provider,
+    SearchLog,
+    ServiceCard,
+    Synonym,
+)
 
 #: Plain fields of a card that the editor, the importer and the API may set.
 CARD_FIELDS = (
@@ -165,6 +174,27 @@ def centre_set_services(*, actor: User | None, centre: Centre, cards: Iterable[S
     current = set(CentreService.objects.filter(centre=centre).values_list("card_id", flat=True))
     CentreService.objects.filter(centre=centre, card_id__in=current - wanted).delete()
     CentreService.objects.bulk_create([CentreService(centre=centre, card_id=pk) for pk in sorted(wanted - current)])
+
+
+def term_save(
+    *, actor: User | None, model: type[Provider | Category | LifeEvent], slug: str, values: dict[str, Any]
+) -> tuple[Provider | Category | LifeEvent, str]:
+    """Create or update a provider, category or life event by slug; returns (row, "created"|"updated"|"unchanged")."""
+    _require_editor(actor)
+    existing = model.objects.filter(slug=slug).first()
+    if existing is None:
+        row = model(slug=slug, **values)
+        row.full_clean()
+        row.save()
+        return row, "created"
+    changed = [key for key, value in values.items() if getattr(existing, key) != value]
+    if not changed:
+        return existing, "unchanged"
+    for key in changed:
+        setattr(existing, key, values[key])
+    existing.full_clean(validate_unique=False)
+    existing.save(update_fields=changed)
+    return existing, "updated"
 
 
 def synonym_save(*, actor: User | None, term: str, expansion: str, note: str = "") -> Synonym:
