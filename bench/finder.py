@@ -12,22 +12,17 @@ import os
 import platform
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
+from bench.common import percentile, recreate_postgres, run_child
+
 RESULTS = Path(__file__).resolve().parent / "results"
 CENTRES = int(os.environ.get("BENCH_CENTRES", "20000"))
 REPEAT = int(os.environ.get("BENCH_REPEAT", "60"))
-
-
-def _percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
-    return ordered[index]
 
 
 def run_one(database_url: str) -> dict[str, Any]:
@@ -122,7 +117,7 @@ def run_one(database_url: str) -> dict[str, Any]:
             queries = len(ctx.captured_queries)
         measurements[label] = {
             "p50_ms": round(statistics.median(timings), 1),
-            "p95_ms": round(_percentile(timings, 0.95), 1),
+            "p95_ms": round(percentile(timings, 0.95), 1),
             "queries": queries,
         }
     return {
@@ -136,41 +131,21 @@ def run_one(database_url: str) -> dict[str, Any]:
     }
 
 
-def _child(database_url: str) -> dict[str, Any]:
-    out = subprocess.run(
-        [sys.executable, "-m", "bench.finder", "--child", database_url],
-        check=True,
-        capture_output=True,
-        text=True,
-        cwd=Path(__file__).resolve().parent.parent,
-    )
-    return json.loads(out.stdout.strip().splitlines()[-1])
-
-
-def _recreate_postgres(url: str) -> None:
-    import psycopg
-
-    base, name = url.rsplit("/", 1)
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
 def main(argv: list[str]) -> None:
     if argv[:1] == ["--child"]:
         print(json.dumps(run_one(argv[1])))
         return
     runs = []
     with tempfile.TemporaryDirectory() as tmp:
-        runs.append(_child(f"sqlite:///{tmp}/bench.sqlite3"))
+        runs.append(run_child("bench.finder", f"sqlite:///{tmp}/bench.sqlite3"))
     pg = os.environ.get("BENCH_POSTGRES_URL")
     if pg:
         try:
-            _recreate_postgres(pg)
+            recreate_postgres(pg)
         except Exception as exc:
             print(f"PostgreSQL run skipped: {exc}", file=sys.stderr)
         else:
-            runs.append(_child(pg))
+            runs.append(run_child("bench.finder", pg))
     report = {
         "benchmark": "finder",
         "when": time.strftime("%Y-%m-%d %H:%M:%S %z"),

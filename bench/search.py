@@ -17,13 +17,14 @@ import os
 import platform
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from bench.common import percentile, recreate_postgres, run_child
 
 RESULTS = Path(__file__).resolve().parent / "results"
 CARDS = int(os.environ.get("BENCH_CARDS", "5000"))
@@ -107,16 +108,10 @@ EXTRA_STEPS = [
 ]  # fmt: skip
 
 
-def _percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
-    return ordered[index]
-
-
 def _summary(timings: list[float]) -> dict[str, float]:
     return {
         "p50_ms": round(statistics.median(timings), 2),
-        "p95_ms": round(_percentile(timings, 0.95), 2),
+        "p95_ms": round(percentile(timings, 0.95), 2),
         "max_ms": round(max(timings), 2),
     }
 
@@ -372,26 +367,6 @@ def run_one(database_url: str) -> dict[str, Any]:
     }
 
 
-def _child(database_url: str) -> dict[str, Any]:
-    out = subprocess.run(
-        [sys.executable, "-m", "bench.search", "--child", database_url],
-        check=True,
-        capture_output=True,
-        text=True,
-        cwd=Path(__file__).resolve().parent.parent,
-    )
-    return json.loads(out.stdout.strip().splitlines()[-1])
-
-
-def _recreate_postgres(url: str) -> None:
-    import psycopg
-
-    base, name = url.rsplit("/", 1)
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
 def _markdown(report: dict[str, Any]) -> str:
     lines = [
         "# Catalogue search benchmark",
@@ -446,15 +421,15 @@ def main(argv: list[str]) -> None:
         return
     runs = []
     with tempfile.TemporaryDirectory() as tmp:
-        runs.append(_child(f"sqlite:///{tmp}/bench.sqlite3"))
+        runs.append(run_child("bench.search", f"sqlite:///{tmp}/bench.sqlite3"))
     pg = os.environ.get("BENCH_POSTGRES_URL")
     if pg:
         try:
-            _recreate_postgres(pg)
+            recreate_postgres(pg)
         except Exception as exc:
             print(f"PostgreSQL run skipped: {exc}", file=sys.stderr)
         else:
-            runs.append(_child(pg))
+            runs.append(run_child("bench.search", pg))
     report = {
         "benchmark": "search",
         "when": time.strftime("%Y-%m-%d %H:%M:%S %z"),
