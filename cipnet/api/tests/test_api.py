@@ -88,8 +88,8 @@ def test_list_item_shape(directory: Directory) -> None:
             "settlement": {
                 "code": LVIV,
                 "name": "Lviv",
-                "label": "c. Lviv",
-                "full_label": "c. Lviv, Lvivska hromada, Lvivskyi raion, Lviv Oblast",
+                "label": "city Lviv",
+                "full_label": "city Lviv, Lvivska hromada, Lvivskyi raion, Lviv Oblast",
             },
             "address": "вул. Тестова, 1",
             "postcode": "79000",

@@ -197,7 +197,7 @@ def test_list_item_shape_and_public_cards_only(small: dict[str, ServiceCard]) ->
         "matched": None,
     }
     local = body["results"][2]
-    assert local["territory"] == {"code": MYKOLAIV, "level": "M", "name": "Mykolaiv", "label": "c. Mykolaiv"}
+    assert local["territory"] == {"code": MYKOLAIV, "level": "M", "name": "Mykolaiv", "label": "city Mykolaiv"}
     assert response["Content-Language"] == "en"
 
 
