@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -35,3 +37,19 @@ def recreate_postgres(url: str) -> None:
     with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
         conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def run_on_databases(module: str) -> list[dict[str, Any]]:
+    """One run on a temporary SQLite file, and one on PostgreSQL when BENCH_POSTGRES_URL names a database."""
+    runs = []
+    with tempfile.TemporaryDirectory() as tmp:
+        runs.append(run_child(module, f"sqlite:///{tmp}/bench.sqlite3"))
+    pg = os.environ.get("BENCH_POSTGRES_URL")
+    if pg:
+        try:
+            recreate_postgres(pg)
+        except Exception as exc:
+            print(f"PostgreSQL run skipped: {exc}", file=sys.stderr)
+        else:
+            runs.append(run_child(module, pg))
+    return runs

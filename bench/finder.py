@@ -13,12 +13,11 @@ import platform
 import random
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from bench.common import percentile, recreate_postgres, run_child
+from bench.common import percentile, run_on_databases
 
 RESULTS = Path(__file__).resolve().parent / "results"
 CENTRES = int(os.environ.get("BENCH_CENTRES", "20000"))
@@ -135,17 +134,7 @@ def main(argv: list[str]) -> None:
     if argv[:1] == ["--child"]:
         print(json.dumps(run_one(argv[1])))
         return
-    runs = []
-    with tempfile.TemporaryDirectory() as tmp:
-        runs.append(run_child("bench.finder", f"sqlite:///{tmp}/bench.sqlite3"))
-    pg = os.environ.get("BENCH_POSTGRES_URL")
-    if pg:
-        try:
-            recreate_postgres(pg)
-        except Exception as exc:
-            print(f"PostgreSQL run skipped: {exc}", file=sys.stderr)
-        else:
-            runs.append(run_child("bench.finder", pg))
+    runs = run_on_databases("bench.finder")
     report = {
         "benchmark": "finder",
         "when": time.strftime("%Y-%m-%d %H:%M:%S %z"),

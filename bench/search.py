@@ -18,13 +18,12 @@ import platform
 import random
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench.common import percentile, recreate_postgres, run_child
+from bench.common import percentile, run_on_databases
 
 RESULTS = Path(__file__).resolve().parent / "results"
 CARDS = int(os.environ.get("BENCH_CARDS", "5000"))
@@ -419,17 +418,7 @@ def main(argv: list[str]) -> None:
     if argv[:1] == ["--child"]:
         print(json.dumps(run_one(argv[1]), ensure_ascii=False))
         return
-    runs = []
-    with tempfile.TemporaryDirectory() as tmp:
-        runs.append(run_child("bench.search", f"sqlite:///{tmp}/bench.sqlite3"))
-    pg = os.environ.get("BENCH_POSTGRES_URL")
-    if pg:
-        try:
-            recreate_postgres(pg)
-        except Exception as exc:
-            print(f"PostgreSQL run skipped: {exc}", file=sys.stderr)
-        else:
-            runs.append(run_child("bench.search", pg))
+    runs = run_on_databases("bench.search")
     report = {
         "benchmark": "search",
         "when": time.strftime("%Y-%m-%d %H:%M:%S %z"),

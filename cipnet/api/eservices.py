@@ -41,7 +41,7 @@ from rest_framework.views import APIView
 
 from cipnet.accounts.models import User
 from cipnet.api.pagination import PagePagination
-from cipnet.api.serializers import TerritoryCodeField, TerritoryRefSerializer
+from cipnet.api.serializers import StrictInputSerializer, TerritoryCodeField, TerritoryRefSerializer
 from cipnet.api.views import LANG, ApiView, _actor, _errors
 from cipnet.directory.models import Centre, Region
 from cipnet.eservices import search, selectors, services
@@ -446,28 +446,6 @@ class AutocompleteSerializer(serializers.Serializer):
 # --- Input ---------------------------------------------------------------------------------------
 
 
-class _StrictInput(serializers.Serializer):
-    """Refuses keys it does not know, naming each, together with the other field errors."""
-
-    default_error_messages = {"unknown_field": gettext_lazy("Unknown field.")}
-
-    def to_internal_value(self, data: Any) -> dict[str, Any]:
-        unknown = sorted(str(key) for key in data if key not in self.fields) if isinstance(data, Mapping) else []
-        errors: dict[str, Any] = {}
-        value: dict[str, Any] = {}
-        try:
-            value = dict(super().to_internal_value(data))
-        except serializers.ValidationError as exc:
-            if not isinstance(exc.detail, dict):
-                raise
-            errors.update(exc.detail)
-        for key in unknown:
-            errors[key] = [self.error_messages["unknown_field"]]
-        if errors:
-            raise serializers.ValidationError(errors)
-        return value
-
-
 class CardListQuerySerializer(serializers.Serializer):
     q = serializers.CharField(
         required=False,
@@ -548,7 +526,7 @@ class ChannelUrlField(serializers.CharField):
         return text
 
 
-class ChannelInputSerializer(_StrictInput):
+class ChannelInputSerializer(StrictInputSerializer):
     type = ChannelTypeField()
     url = ChannelUrlField(required=False, allow_blank=True, default="", max_length=500)
     label = serializers.CharField(  # type: ignore[assignment]
@@ -557,7 +535,7 @@ class ChannelInputSerializer(_StrictInput):
     historical = serializers.BooleanField(required=False, default=False)
 
 
-class LegalInputSerializer(_StrictInput):
+class LegalInputSerializer(StrictInputSerializer):
     title = serializers.CharField(max_length=500)
     url = serializers.URLField(required=False, allow_blank=True, default="", max_length=500)
 
@@ -568,7 +546,7 @@ def _lines(help_text: StrOrPromise = "", **kwargs: Any) -> serializers.ListField
     )
 
 
-class CardWriteSerializer(_StrictInput):
+class CardWriteSerializer(StrictInputSerializer):
     """What `POST /services/` and `PATCH /services/{identifier}/` accept. Unknown fields are refused.
 
     `PATCH` changes only the fields sent; a list, when sent, replaces the card's list.

@@ -324,7 +324,29 @@ class CentreDetailSerializer(CentreListItemSerializer):
 # --- Input: centres ----------------------------------------------------------------------
 
 
-class CentreWriteSerializer(serializers.Serializer):
+class StrictInputSerializer(serializers.Serializer):
+    """Input that refuses keys it does not know, naming each, together with the other field errors."""
+
+    default_error_messages = {"unknown_field": _("Unknown field.")}
+
+    def to_internal_value(self, data: Any) -> dict[str, Any]:
+        unknown = sorted(str(key) for key in data if key not in self.fields) if isinstance(data, Mapping) else []
+        errors: dict[str, Any] = {}
+        value: dict[str, Any] = {}
+        try:
+            value = dict(super().to_internal_value(data))
+        except serializers.ValidationError as exc:
+            if not isinstance(exc.detail, dict):
+                raise
+            errors.update(exc.detail)
+        for key in unknown:
+            errors[key] = [self.error_messages["unknown_field"]]
+        if errors:
+            raise serializers.ValidationError(errors)
+        return value
+
+
+class CentreWriteSerializer(StrictInputSerializer):
     """What `POST /centres/` and `PATCH /centres/{slug}/` accept. Unknown fields are refused."""
 
     name = serializers.CharField(max_length=_max_length("name"))
@@ -365,24 +387,6 @@ class CentreWriteSerializer(serializers.Serializer):
         required=False,
         help_text=_("The full list of accessibility features (replaces the current one)."),
     )
-
-    default_error_messages = {"unknown_field": _("Unknown field.")}
-
-    def to_internal_value(self, data: Any) -> dict[str, Any]:
-        unknown = sorted(str(key) for key in data if key not in self.fields) if isinstance(data, Mapping) else []
-        errors: dict[str, Any] = {}
-        value: dict[str, Any] = {}
-        try:
-            value = dict(super().to_internal_value(data))
-        except serializers.ValidationError as exc:
-            if not isinstance(exc.detail, dict):
-                raise
-            errors.update(exc.detail)
-        for key in unknown:
-            errors[key] = [self.error_messages["unknown_field"]]
-        if errors:
-            raise serializers.ValidationError(errors)
-        return value
 
 
 # --- Output: regions and territories ---------------------------------------------------
