@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "cipnet.accounts",
     "cipnet.directory",
     "cipnet.eservices",
+    "cipnet.consultations",
     "cipnet.api",
 ]
 

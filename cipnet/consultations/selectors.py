@@ -1,0 +1,370 @@
+"""Reads of the consultation log, scoped to what the user may see (404 outside).
+
+Dashboards read only the tallies: whole months from the monthly tally, the days of a
+partial month from the daily tally. Raw entries are read only to list them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import Lower
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from cipnet.accounts.models import User
+from cipnet.accounts.scopes import scope_for
+from cipnet.consultations.models import (
+    FREE_TEXT_SERVICE,
+    AgeBand,
+    Channel,
+    Consultation,
+    ConsultationChange,
+    ConsultationService,
+    ConsultationTarget,
+    DailyTally,
+    Dimension,
+    Gender,
+    HelpKind,
+    MonthlyTally,
+    Obstacle,
+    Outcome,
+    SettlementType,
+    SocialCategory,
+)
+from cipnet.directory.models import Centre, Region
+from cipnet.eservices.models import ServiceCard
+
+SUM_FIELDS = ("count", "minutes_sum", "minutes_n", "score_sum", "score_n")
+
+
+def consultation_list_visible_to(*, user: User) -> QuerySet[Consultation]:
+    scope = scope_for(user)
+    if not scope.is_staff_member:
+        return Consultation.objects.none()
+    return Consultation.objects.filter(scope.centre_q("centre__")).select_related("centre", "consultant", "author")
+
+
+def consultation_get_for_user(*, user: User, pk: int) -> Consultation:
+    try:
+        return consultation_list_visible_to(user=user).get(pk=pk)
+    except (Consultation.DoesNotExist, ValueError) as exc:
+        raise Http404 from exc
+
+
+def centres_to_log_for(*, user: User) -> QuerySet[Centre]:
+    """Centres the user works in (and so logs consultations for)."""
+    ids = scope_for(user).centre_ids
+    return Centre.objects.filter(pk__in=ids).order_by("name")
+
+
+def history(*, consultation_id: int) -> QuerySet[ConsultationChange]:
+    return ConsultationChange.objects.filter(consultation_id=consultation_id).select_related("actor")
+
+
+# --- Periods ------------------------------------------------------------------------------
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    index = day.year * 12 + day.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def month_end(month: dt.date) -> dt.date:
+    return add_months(month, 1) - dt.timedelta(days=1)
+
+
+def split_range(start: dt.date, end: dt.date) -> tuple[list[dt.date], list[tuple[dt.date, dt.date]]]:
+    """Whole months inside [start, end], and the leftover day ranges."""
+    first = start if start.day == 1 else add_months(start.replace(day=1), 1)
+    months: list[dt.date] = []
+    m = first
+    while month_end(m) <= end:
+        months.append(m)
+        m = add_months(m, 1)
+    if not months:
+        return [], [(start, end)] if start <= end else []
+    days: list[tuple[dt.date, dt.date]] = []
+    if start < months[0]:
+        days.append((start, months[0] - dt.timedelta(days=1)))
+    after = month_end(months[-1]) + dt.timedelta(days=1)
+    if after <= end:
+        days.append((after, end))
+    return months, days
+
+
+@dataclass(frozen=True)
+class Period:
+    start: dt.date
+    end: dt.date
+
+
+def target_for(centre: Centre, *, on: dt.date) -> ConsultationTarget | None:
+    return centre.consultation_targets.filter(starts_on__lte=on).order_by("-starts_on").first()
+
+
+def reporting_period(target: ConsultationTarget, *, on: dt.date) -> Period:
+    months = (on.year - target.starts_on.year) * 12 + on.month - target.starts_on.month
+    if on.day < target.starts_on.day:
+        months -= 1
+    index = max(0, months) // target.period_months
+    start = _shift(target.starts_on, index * target.period_months)
+    end = _shift(target.starts_on, (index + 1) * target.period_months) - dt.timedelta(days=1)
+    return Period(start, end)
+
+
+def _shift(day: dt.date, months: int) -> dt.date:
+    first = add_months(day.replace(day=1), months)
+    return first.replace(day=min(day.day, month_end(first).day))
+
+
+# --- Summaries from the tallies -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScopeFilter:
+    """Which centres a summary covers: some centres, a region, or the whole network."""
+
+    centre_ids: tuple[int, ...] | None = None
+    region_id: int | None = None
+
+    def q(self) -> Q:
+        if self.centre_ids is not None:
+            return Q(centre_id__in=self.centre_ids)
+        if self.region_id is not None:
+            return Q(centre__region_id=self.region_id)
+        return Q()
+
+
+def _tally_rows(
+    where: ScopeFilter, start: dt.date, end: dt.date, group: tuple[str, ...], extra: Q | None = None
+) -> list[dict]:
+    extra = extra if extra is not None else Q()
+    months, day_ranges = split_range(start, end)
+    sums: dict[str, Any] = {f: Sum(f) for f in SUM_FIELDS}
+    rows: list[dict] = []
+    if months:
+        rows += list(
+            MonthlyTally.objects.filter(where.q(), extra, month__in=months).values(*group).annotate(**sums).order_by()
+        )
+    if day_ranges:
+        days_q = Q()
+        for a, b in day_ranges:
+            days_q |= Q(day__gte=a, day__lte=b)
+        rows += list(DailyTally.objects.filter(where.q(), extra, days_q).values(*group).annotate(**sums).order_by())
+    return rows
+
+
+@dataclass
+class Row:
+    value: str
+    label: str
+    count: int
+    share: float = 0.0  # of the slice's total, 0–1
+
+
+@dataclass
+class Summary:
+    start: dt.date
+    end: dt.date
+    total: int = 0
+    minutes_avg: float | None = None
+    score_avg: float | None = None
+    score_n: int = 0
+    breakdowns: dict[str, list[Row]] = field(default_factory=dict)
+
+    def breakdown(self, dimension: str) -> list[Row]:
+        return self.breakdowns.get(dimension, [])
+
+    def count(self, dimension: str, value: str) -> int:
+        return next((r.count for r in self.breakdown(dimension) if r.value == value), 0)
+
+
+_CHOICES: dict[str, Any] = {
+    Dimension.HELP_KIND: HelpKind,
+    Dimension.OUTCOME: Outcome,
+    Dimension.OBSTACLE: Obstacle,
+    Dimension.CHANNEL: Channel,
+    Dimension.GENDER: Gender,
+    Dimension.AGE_BAND: AgeBand,
+    Dimension.SETTLEMENT: SettlementType,
+    Dimension.CATEGORY: SocialCategory,
+}
+
+
+def value_label(dimension: str, value: str, cards: dict[str, ServiceCard] | None = None) -> str:
+    if dimension == Dimension.SERVICE:
+        if value == FREE_TEXT_SERVICE:
+            return _("Services not in the catalogue")
+        card = (cards or {}).get(value)
+        return card.display_name if card else _("Card removed")
+    if dimension == Dimension.FIRST_VISIT:
+        return {"yes": _("First visit"), "no": _("Came before"), "unknown": _("Not asked")}.get(value, value)
+    if dimension == Dimension.SATISFACTION:
+        return _("Not rated") if value == "none" else value
+    if dimension == Dimension.CATEGORY and value == "none":
+        return _("No category stated")
+    choices = _CHOICES.get(dimension)
+    if choices is not None:
+        return str(dict(choices.choices).get(value, value))
+    return value
+
+
+def _order(dimension: str) -> list[str] | None:
+    """Natural order of a breakdown; None means "largest first"."""
+    if dimension == Dimension.SATISFACTION:
+        return ["5", "4", "3", "2", "1", "none"]
+    if dimension == Dimension.FIRST_VISIT:
+        return ["yes", "no", "unknown"]
+    if dimension == Dimension.CATEGORY:
+        return [*SocialCategory.values, "none"]
+    choices = _CHOICES.get(dimension)
+    if dimension in (Dimension.AGE_BAND, Dimension.OUTCOME, Dimension.GENDER, Dimension.SETTLEMENT) and choices:
+        return list(choices.values)
+    return None
+
+
+def summary(*, where: ScopeFilter, start: dt.date, end: dt.date) -> Summary:
+    """Every figure of a dashboard for the centres and dates, from the tallies (2 queries + cards)."""
+    result = Summary(start, end)
+    grouped: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0, 0, 0, 0]))
+    for r in _tally_rows(where, start, end, ("dimension", "value")):
+        target = grouped[r["dimension"]][r["value"]]
+        for i, f in enumerate(SUM_FIELDS):
+            target[i] += r[f] or 0
+    total = grouped.get(Dimension.TOTAL, {}).get("", [0, 0, 0, 0, 0])
+    result.total = total[0]
+    result.minutes_avg = round(total[1] / total[2], 1) if total[2] else None
+    result.score_avg = round(total[3] / total[4], 2) if total[4] else None
+    result.score_n = total[4]
+    service_ids = [v for v in grouped.get(Dimension.SERVICE, {}) if v != FREE_TEXT_SERVICE]
+    cards = {str(c.pk): c for c in ServiceCard.objects.filter(pk__in=[int(v) for v in service_ids if v.isdigit()])}
+    for dimension, values in grouped.items():
+        if dimension == Dimension.TOTAL:
+            continue
+        rows = [
+            Row(value, value_label(dimension, value, cards), sums[0], sums[0] / result.total if result.total else 0.0)
+            for value, sums in values.items()
+            if sums[0] > 0
+        ]
+        order = _order(dimension)
+        if order is None:
+            rows.sort(key=lambda r: (-r.count, r.label))
+        else:
+            rank = {v: i for i, v in enumerate(order)}
+            rows.sort(key=lambda r: rank.get(r.value, len(rank)))
+        result.breakdowns[dimension] = rows
+    return result
+
+
+def totals_by_centre(*, where: ScopeFilter, start: dt.date, end: dt.date) -> dict[int, int]:
+    out: dict[int, int] = defaultdict(int)
+    for r in _tally_rows(where, start, end, ("centre_id",), Q(dimension=Dimension.TOTAL)):
+        out[r["centre_id"]] += r["count"] or 0
+    return dict(out)
+
+
+@dataclass
+class Progress:
+    target: ConsultationTarget | None
+    period: Period | None
+    done: int = 0
+
+    @property
+    def share(self) -> float | None:
+        if self.target is None:
+            return None
+        return self.done / self.target.consultations
+
+    @property
+    def percent(self) -> int | None:
+        share = self.share
+        return None if share is None else round(share * 100)
+
+    @property
+    def on_track(self) -> bool | None:
+        """Met, or on course to meet, the target by the end of the period."""
+        if self.target is None or self.period is None:
+            return None
+        return self.done >= self.target.consultations
+
+
+def progress(centre: Centre, *, on: dt.date) -> Progress:
+    target = target_for(centre, on=on)
+    if target is None:
+        return Progress(None, None)
+    period = reporting_period(target, on=on)
+    done = totals_by_centre(where=ScopeFilter(centre_ids=(centre.pk,)), start=period.start, end=period.end).get(
+        centre.pk, 0
+    )
+    return Progress(target, period, done)
+
+
+@dataclass
+class CentreLine:
+    centre: Centre
+    count: int
+    target: ConsultationTarget | None
+    period: Period | None
+    period_count: int
+
+    @property
+    def percent(self) -> int | None:
+        if self.target is None:
+            return None
+        return round(self.period_count * 100 / self.target.consultations)
+
+    @property
+    def below_target(self) -> bool:
+        return self.target is not None and self.period_count < self.target.consultations
+
+
+def centre_table(*, centres: QuerySet[Centre], start: dt.date, end: dt.date, on: dt.date) -> list[CentreLine]:
+    """One line per centre: consultations in [start, end] and progress in the current period."""
+    centre_list = list(centres.select_related("settlement", "region"))
+    ids = tuple(c.pk for c in centre_list)
+    counts = totals_by_centre(where=ScopeFilter(centre_ids=ids), start=start, end=end)
+    targets: dict[int, ConsultationTarget] = {}
+    for t in ConsultationTarget.objects.filter(centre_id__in=ids, starts_on__lte=on).order_by("centre_id", "starts_on"):
+        targets[t.centre_id] = t  # the latest that has started
+    # Centres share periods when their targets do: count each distinct period once.
+    periods = {cid: reporting_period(t, on=on) for cid, t in targets.items()}
+    by_period: dict[Period, list[int]] = defaultdict(list)
+    for cid, p in periods.items():
+        by_period[p].append(cid)
+    period_counts: dict[int, int] = {}
+    for p, cids in by_period.items():
+        period_counts.update(totals_by_centre(where=ScopeFilter(centre_ids=tuple(cids)), start=p.start, end=p.end))
+    return [
+        CentreLine(c, counts.get(c.pk, 0), targets.get(c.pk), periods.get(c.pk), period_counts.get(c.pk, 0))
+        for c in centre_list
+    ]
+
+
+def free_text_candidates(*, user: User, start: dt.date, end: dt.date, limit: int = 100) -> list[dict[str, Any]]:
+    """Services typed as free text, most frequent first: candidates for new catalogue cards."""
+    visible = consultation_list_visible_to(user=user).filter(day__gte=start, day__lte=end)
+    rows: Any = (
+        ConsultationService.objects.filter(card__isnull=True, consultation__in=visible.values("pk"))
+        .annotate(key=Lower("free_text"))
+        .values("key")
+        .annotate(count=Count("id"), centres=Count("consultation__centre", distinct=True))
+        .order_by("-count", "key")[:limit]
+    )
+    return [dict(r) for r in rows]
+
+
+def regions_visible_to(*, user: User) -> QuerySet[Region]:
+    scope = scope_for(user)
+    if scope.network:
+        return Region.objects.order_by("name")
+    return Region.objects.filter(pk__in=scope.region_ids).order_by("name")
+
+
+def last_profile(*, user: User, centre: Centre) -> Consultation | None:
+    """The user's latest entry in the centre ("same as last visitor")."""
+    return Consultation.objects.filter(author=user, centre=centre).order_by("-created_at", "-id").first()
