@@ -47,6 +47,7 @@ demo: bootstrap
 	$(MANAGE) import_katottg --if-empty
 	$(MANAGE) load_demo
 	$(MANAGE) load_catalogue
+	$(MANAGE) load_demo_consultations
 
 run: demo
 	@$(MANAGE) demo_logins
@@ -69,8 +70,8 @@ bench: bootstrap-dev
 	BENCH_POSTGRES_URL=$${BENCH_POSTGRES_URL-postgres://postgres@127.0.0.1:5432/cipnet_bench} $(PY) -m bench
 
 messages: bootstrap-dev
-	cd cipnet && ../$(MANAGE) makemessages -l uk -l en -l pl --no-obsolete --no-location
-	cd cipnet && ../$(MANAGE) makemessages -d djangojs -l uk -l en -l pl --no-obsolete --no-location --ignore=static/vendor
+	cd cipnet && ../$(PY) ../manage.py makemessages -l uk -l en -l pl --no-obsolete --no-location
+	cd cipnet && ../$(PY) ../manage.py makemessages -d djangojs -l uk -l en -l pl --no-obsolete --no-location --ignore=static/vendor
 	$(MANAGE) compile_translations
 
 # Re-lock after editing requirements*.in (needs pip-tools in the venv).

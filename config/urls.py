@@ -14,6 +14,7 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("cipnet.accounts.urls")),
     path("services/", include("cipnet.eservices.urls")),
     path("staff/services/", include("cipnet.eservices.urls_staff")),
+    path("staff/log/", include("cipnet.consultations.urls")),
     path("staff/", include("cipnet.directory.urls_staff")),
     # One throttled sign-in page for everyone, the admin included.
     path("admin/login/", RedirectView.as_view(pattern_name="accounts:login", query_string=True)),

@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
-from cipnet.api import eservices, views
+from cipnet.api import consultations, eservices, views
 
 app_name = "api"
 
@@ -20,5 +20,16 @@ urlpatterns = [
     path("v1/services/export.jsonld", eservices.ExportJsonLdView.as_view(), name="service-export-jsonld"),
     path("v1/services/export.ttl", eservices.ExportTurtleView.as_view(), name="service-export-ttl"),
     path("v1/services/<slug:identifier>/", eservices.CardDetailView.as_view(), name="service-detail"),
+    path("v1/consultations/", consultations.ConsultationListView.as_view(), name="consultation-list"),
+    path("v1/consultations/summary/", consultations.ConsultationSummaryView.as_view(), name="consultation-summary"),
+    path(
+        "v1/consultations/export.csv", consultations.ConsultationExportCsvView.as_view(), name="consultation-export-csv"
+    ),
+    path(
+        "v1/consultations/export.xlsx",
+        consultations.ConsultationExportXlsxView.as_view(),
+        name="consultation-export-xlsx",
+    ),
+    path("v1/consultations/<int:pk>/", consultations.ConsultationDetailView.as_view(), name="consultation-detail"),
     path("v1/schema/", SpectacularAPIView.as_view(), name="schema"),
 ]

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
-from django.db.models.functions import Lower
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -109,7 +108,9 @@ def target_for(centre: Centre, *, on: dt.date) -> ConsultationTarget | None:
 
 def reporting_period(target: ConsultationTarget, *, on: dt.date) -> Period:
     months = (on.year - target.starts_on.year) * 12 + on.month - target.starts_on.month
-    if on.day < target.starts_on.day:
+    # Whole months since the start: the anniversary in `on`'s month is clamped to the month's
+    # length (a start on the 31st has its February anniversary on the 28th/29th).
+    if on < _shift(target.starts_on, months):
         months -= 1
     index = max(0, months) // target.period_months
     start = _shift(target.starts_on, index * target.period_months)
@@ -287,7 +288,7 @@ class Progress:
 
     @property
     def on_track(self) -> bool | None:
-        """Met, or on course to meet, the target by the end of the period."""
+        """The target of the current period has been met."""
         if self.target is None or self.period is None:
             return None
         return self.done >= self.target.consultations
@@ -346,16 +347,24 @@ def centre_table(*, centres: QuerySet[Centre], start: dt.date, end: dt.date, on:
 
 
 def free_text_candidates(*, user: User, start: dt.date, end: dt.date, limit: int = 100) -> list[dict[str, Any]]:
-    """Services typed as free text, most frequent first: candidates for new catalogue cards."""
+    """Services typed as free text, most frequent first: candidates for new catalogue cards.
+
+    Grouped case-insensitively in Python: SQLite's LOWER() folds only Latin letters."""
     visible = consultation_list_visible_to(user=user).filter(day__gte=start, day__lte=end)
-    rows: Any = (
+    rows = (
         ConsultationService.objects.filter(card__isnull=True, consultation__in=visible.values("pk"))
-        .annotate(key=Lower("free_text"))
-        .values("key")
-        .annotate(count=Count("id"), centres=Count("consultation__centre", distinct=True))
-        .order_by("-count", "key")[:limit]
+        .values("free_text", "consultation__centre_id")
+        .annotate(n=Count("id"))
+        .order_by()
     )
-    return [dict(r) for r in rows]
+    counts: dict[str, int] = defaultdict(int)
+    centres: dict[str, set[int]] = defaultdict(set)
+    for row in rows.iterator(chunk_size=5000):
+        key = " ".join(row["free_text"].split()).casefold()
+        counts[key] += row["n"]
+        centres[key].add(row["consultation__centre_id"])
+    ordered = sorted(counts, key=lambda k: (-counts[k], k))[:limit]
+    return [{"key": k, "count": counts[k], "centres": len(centres[k])} for k in ordered]
 
 
 def regions_visible_to(*, user: User) -> QuerySet[Region]:
@@ -368,3 +377,15 @@ def regions_visible_to(*, user: User) -> QuerySet[Region]:
 def last_profile(*, user: User, centre: Centre) -> Consultation | None:
     """The user's latest entry in the centre ("same as last visitor")."""
     return Consultation.objects.filter(author=user, centre=centre).order_by("-created_at", "-id").first()
+
+
+def service_usage(*, centre_ids: tuple[int, ...], since: dt.date) -> dict[int, int]:
+    """Card id → consultations that used it since a month start (from the monthly tally)."""
+    rows = (
+        MonthlyTally.objects.filter(centre_id__in=centre_ids, month__gte=since, dimension=Dimension.SERVICE)
+        .exclude(value=FREE_TEXT_SERVICE)
+        .values("value")
+        .annotate(n=Sum("count"))
+        .order_by()
+    )
+    return {int(r["value"]): r["n"] or 0 for r in rows if r["value"].isdigit()}

@@ -91,11 +91,17 @@ def _check_text(errors: dict[str, list[str]], field_name: str, text: str) -> Non
         errors.setdefault(field_name, []).append(pii_message(findings[0].kind))
 
 
-def validate(data: ConsultationInput, *, centre: Centre, at: dt.datetime | None = None) -> None:
-    """The log's rules beyond field types. Raises ValidationError naming the fields."""
+def validate(
+    data: ConsultationInput, *, centre: Centre, at: dt.datetime | None = None, check_time: bool = True
+) -> None:
+    """The log's rules beyond field types. Raises ValidationError naming the fields.
+
+    `check_time=False` when an edit keeps the entry's time (an old entry's note can still be fixed)."""
     moment = at or now()
     errors: dict[str, list[str]] = {}
-    if data.occurred_at > moment + FUTURE_TOLERANCE:
+    if not check_time:
+        pass
+    elif data.occurred_at > moment + FUTURE_TOLERANCE:
         errors.setdefault("occurred_at", []).append(_("This time is in the future."))
     elif data.occurred_at < moment - MAX_AGE:
         errors.setdefault("occurred_at", []).append(_("Entries older than a year cannot be added."))
@@ -288,7 +294,18 @@ def row_key(key: uuid.UUID, index: int) -> uuid.UUID:
     return uuid.uuid5(key, str(index))
 
 
-def consultation_record_many(
+def consultation_record_many(*, author: User, centre: Centre, **kwargs: Any) -> ManyResult:
+    """Log many visitors at once (a day's paper tally). Valid rows are saved, invalid rows
+    are returned with their errors; nothing is dropped silently. Re-submitting the same
+    grid (same key) saves nothing twice, even when two submissions race."""
+    try:
+        return _record_many(author=author, centre=centre, **kwargs)
+    except IntegrityError:
+        # The same grid was saved by a concurrent request: its rows now count as saved before.
+        return _record_many(author=author, centre=centre, **kwargs)
+
+
+def _record_many(
     *,
     author: User,
     centre: Centre,
@@ -296,9 +313,6 @@ def consultation_record_many(
     idempotency_key: uuid.UUID | None = None,
     source: str = Source.BULK,
 ) -> ManyResult:
-    """Log many visitors at once (a day's paper tally). Valid rows are saved, invalid rows
-    are returned with their errors; nothing is dropped silently. Re-submitting the same
-    grid (same key) saves nothing twice."""
     if not can_record_in(author, centre):
         raise PermissionDenied
     errors: dict[int, ValidationError] = {}
@@ -353,7 +367,7 @@ def consultation_update(*, actor: User, consultation: Consultation, data: Consul
     """Change an entry (the author within 24 hours, the centre's manager at any time)."""
     if not can_change(actor, consultation):
         raise PermissionDenied
-    validate(data, centre=consultation.centre)
+    validate(data, centre=consultation.centre, check_time=data.occurred_at != consultation.occurred_at)
     with transaction.atomic():
         c = Consultation.objects.select_for_update().get(pk=consultation.pk)
         old_services = list(c.services.select_related("card"))

@@ -32,8 +32,12 @@ class Finding:
 _EMAIL = re.compile(r"[\w.+%-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 # A run of digits joined by spaces, hyphens, brackets or a leading plus: "+38 (050) 123-45-67".
 _DIGIT_RUN = re.compile(r"\+?\(?\d(?:[\d\s()\-]*\d)?")
-# Local landline numbers written with hyphens: "37-15-80", "237-15-80".
-_LOCAL_PHONE = re.compile(r"(?<![\d.:/])\d{2,3}-\d{2}-\d{2}(?![\d.:/-])")
+# Local landline numbers written with hyphens: "37-15-80", "237-15-80" — not part of a longer
+# number or date ("12.37-15-80", "37-15-80-12"), but a full stop may end the sentence.
+_LOCAL_PHONE = re.compile(r"(?<!\d)(?<!\d[.:/])\d{2,3}-\d{2}-\d{2}(?!\d)(?![.:/-]\d)")
+# ISO dates ("2026-05-12") are hidden before looking for digit runs, so that a date next to a
+# time or another date ("2026-05-12 14:30", "2026-05-12 - 2026-05-19") is not read as a phone.
+_ISO_DATE = re.compile(r"(?<![\d-])(?:19|20)\d\d-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])(?![\d-])")
 # Old booklet passport: two Cyrillic (or Latin look-alike) capitals and six digits, "КК 123456",
 # "МЕ№123456"; foreign passport: two Latin capitals and six digits, "FA123456".
 _PASSPORT = re.compile(r"(?<![\w])[А-ЯІЇЄҐA-Z]{2}\s?(?:№\s?)?\d{6}(?!\d)")
@@ -65,7 +69,8 @@ def find_personal_data(text: str) -> list[Finding]:
         add(PiiKind.EMAIL, m.start(), m.end())
     for m in _PASSPORT.finditer(text):
         add(PiiKind.PASSPORT, m.start(), m.end())
-    for m in _DIGIT_RUN.finditer(text):
+    masked = _ISO_DATE.sub(lambda m: "#" * len(m.group()), text)
+    for m in _DIGIT_RUN.finditer(masked):
         chunk = m.group()
         digits = re.sub(r"\D", "", chunk)
         if len(digits) < 9:

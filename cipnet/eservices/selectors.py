@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
+from django.utils import timezone
 
 from cipnet.directory import selectors as directory_selectors
 from cipnet.directory.models import Centre, Region, Territory
@@ -61,20 +62,29 @@ def facets() -> dict[str, QuerySet]:
 
 
 def most_asked(*, region: Region | None = None, limit: int = 8) -> list[ServiceCard]:
-    """The services residents ask about most, for a region (national cards + that region's own).
+    """The services residents ask about most, for a region (national cards + that region's own):
+    ordered by the consultations that used each card in the region's centres over the last twelve
+    months (from the consultation log's monthly tally), then by the card's curated popularity."""
+    from cipnet.consultations.models import FREE_TEXT_SERVICE, Dimension, MonthlyTally
 
-    Today ordered by the card's curated popularity. The consultation log will replace the
-    ordering with the number of assisted services per card in the region over the last
-    twelve months (from its daily rollups), keeping this signature.
-    """
     qs = card_list_public().filter(status=CardStatus.ACTIVE)
     if region is not None:
-        qs = qs.filter(
-            Q(territory__isnull=True)
-            | Q(territory__oblast_id=region.territory_id)
-            | Q(territory_id=region.territory_id)
-        )
-    return list(qs[:limit])
+        qs = qs.filter(in_region_q(region))
+    today = timezone.localdate()
+    since = dt.date(today.year - 1, today.month, 1)
+    usage = MonthlyTally.objects.filter(dimension=Dimension.SERVICE, month__gte=since).exclude(value=FREE_TEXT_SERVICE)
+    if region is not None:
+        usage = usage.filter(centre__region=region)
+    counts = {
+        int(row["value"]): row["n"]
+        for row in usage.values("value").annotate(n=Sum("count")).order_by("-n")[:200]
+        if row["value"].isdigit()
+    }
+    if not counts:
+        return list(qs[:limit])
+    asked = sorted(qs.filter(pk__in=list(counts)), key=lambda card: (-counts[card.pk], -card.popularity, card.name))
+    rest = list(qs.exclude(pk__in=list(counts))[: max(0, limit - len(asked))])
+    return (asked + rest)[:limit]
 
 
 def in_region_q(region: Region) -> Q:

@@ -165,6 +165,9 @@ UK: dict[str, str] = {
     "Find a service": "Знайти послугу",
     "Step by step": "Крок за кроком",
     "Print for the visitor": "Надрукувати для відвідувача",
+    "Record a consultation": "Записати консультацію",
+    "Save the entry": "Зберегти запис",
+    "Save the lines": "Зберегти рядки",
 }
 
 

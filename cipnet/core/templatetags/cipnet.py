@@ -45,7 +45,8 @@ def formfield(field: Any, css_class: str = "") -> dict[str, Any]:
     attrs = {"aria-describedby": " ".join(described)} if described else {}
     if field.errors:
         attrs["aria-invalid"] = "true"
-    multiple = input_type == "checkbox" and getattr(widget, "allow_multiple_selected", False)
+    # Radio groups and checkbox groups are fieldsets with a legend, one label per option.
+    multiple = input_type == "radio" or (input_type == "checkbox" and getattr(widget, "allow_multiple_selected", False))
     return {
         "field": field,
         "rendered": "" if multiple else field.as_widget(attrs=attrs),

@@ -1,0 +1,744 @@
+"""/api/v1/consultations/: the consultation log of the centres. No personal data.
+
+Staff only: the people of a centre see and log its entries; regional coordinators and network
+administrators see their regions' or every centre's. Reads go through
+`consultations.selectors` (scoped: an entry outside the scope is a 404), writes through
+`consultations.services` (which keep the tallies and the audit trail). Input and output are
+separate classes, as in `cipnet.api.serializers`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.urls import reverse
+from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
+from rest_framework import exceptions, serializers, status
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from cipnet.accounts.models import User
+from cipnet.accounts.scopes import scope_for
+from cipnet.api.eservices import _AnyAccept, _NamedChoiceField
+from cipnet.api.pagination import PagePagination
+from cipnet.api.serializers import CodeLabelSerializer, StrictInputSerializer
+from cipnet.api.views import LANG, ApiView, _actor, _errors
+from cipnet.consultations import exports, selectors, services
+from cipnet.consultations.models import (
+    DURATION_MAX_MINUTES,
+    NOTE_MAX_LENGTH,
+    AgeBand,
+    Channel,
+    Consultation,
+    ConsultationService,
+    Dimension,
+    Gender,
+    HelpKind,
+    Obstacle,
+    Outcome,
+    SettlementType,
+    SocialCategory,
+    Source,
+)
+from cipnet.core import clock
+from cipnet.directory.models import Centre, Region
+from cipnet.eservices.models import ServiceCard
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+#: The most services one request may name (the log's own rule, 3, is checked by the service).
+SERVICES_LIMIT = 20
+#: The most entries one spreadsheet holds; more must be downloaded as CSV.
+XLSX_MAX_ROWS = 100_000
+
+
+# --- Choice sets, each with its own schema component ----------------------------------------------
+
+
+class HelpKindField(_NamedChoiceField):
+    choices_enum = HelpKind
+
+
+class OutcomeField(_NamedChoiceField):
+    choices_enum = Outcome
+
+
+class ObstacleField(serializers.ChoiceField):
+    # May be blank (when the outcome is not "not_possible"): a plain choice field, whose schema
+    # drf-spectacular builds as `ObstacleEnum` or `BlankEnum`.
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(choices=Obstacle.choices, allow_blank=True, **kwargs)
+
+
+class ConsultationChannelField(_NamedChoiceField):
+    choices_enum = Channel
+
+
+class GenderField(_NamedChoiceField):
+    choices_enum = Gender
+
+
+class AgeBandField(_NamedChoiceField):
+    choices_enum = AgeBand
+
+
+class SocialCategoryField(_NamedChoiceField):
+    choices_enum = SocialCategory
+
+
+class SettlementTypeField(_NamedChoiceField):
+    choices_enum = SettlementType
+
+
+class SourceField(_NamedChoiceField):
+    choices_enum = Source
+
+
+class _RenamedFields:
+    # Query and output fields named "from" (a Python keyword) are declared as "from_".
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields: dict[str, serializers.Field] = super().get_fields()  # type: ignore[misc]
+        return {key.removesuffix("_"): field for key, field in fields.items()}
+
+
+def _today() -> dt.date:
+    return clock.local(clock.now()).date()
+
+
+# --- Reads --------------------------------------------------------------------------------------
+
+
+def consultation_list(*, user: User, params: Mapping[str, Any]) -> QuerySet[Consultation]:
+    """The entries the user may see, filtered, newest first, with what an item shows."""
+    qs = selectors.consultation_list_visible_to(user=user)
+    if params.get("centre") is not None:
+        qs = qs.filter(centre=params["centre"])
+    if params.get("region") is not None:
+        qs = qs.filter(centre__region=params["region"])
+    if params.get("from") is not None:
+        qs = qs.filter(day__gte=params["from"])
+    if params.get("to") is not None:
+        qs = qs.filter(day__lte=params["to"])
+    if params.get("outcome"):
+        qs = qs.filter(outcome=params["outcome"])
+    if params.get("help_kind"):
+        qs = qs.filter(help_kind=params["help_kind"])
+    if params.get("card") is not None:
+        qs = qs.filter(Exists(ConsultationService.objects.filter(consultation=OuterRef("pk"), card=params["card"])))
+    return qs.order_by("-occurred_at", "-id")
+
+
+def with_details(qs: QuerySet[Consultation]) -> QuerySet[Consultation]:
+    return qs.select_related("centre__region", "consultant", "author").prefetch_related(
+        Prefetch("services", queryset=ConsultationService.objects.select_related("card"))
+    )
+
+
+def consultation_detail(*, user: User, pk: int) -> Consultation:
+    """An entry the user may see, with what it shows; 404 outside the scope."""
+    c = with_details(selectors.consultation_list_visible_to(user=user)).filter(pk=pk).first()
+    if c is None:
+        raise Http404
+    return c
+
+
+def summary_where(*, user: User, centre: Centre | None, region: Region | None) -> selectors.ScopeFilter:
+    """The centres a summary covers: the one asked for, or the user's visible ones (in the region)."""
+    scope = scope_for(user)
+    if centre is not None:
+        return selectors.ScopeFilter(centre_ids=(centre.pk,))
+    if region is not None and (scope.network or region.pk in scope.region_ids):
+        return selectors.ScopeFilter(region_id=region.pk)
+    if scope.network:
+        return selectors.ScopeFilter()
+    centres = Centre.objects.filter(scope.centre_q())
+    if region is not None:
+        centres = centres.filter(region=region)
+    return selectors.ScopeFilter(centre_ids=tuple(centres.order_by("pk").values_list("pk", flat=True)))
+
+
+# --- Output --------------------------------------------------------------------------------------
+
+
+def _detail_url(request: Any, pk: int) -> str:
+    path = reverse("api:consultation-detail", args=[pk])
+    return request.build_absolute_uri(path) if request is not None else path
+
+
+class ConsultationCentreSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    slug = serializers.SlugField()
+    name = serializers.CharField(source="display_name", help_text=_("In the requested language."))
+    region = serializers.SlugField(source="region.slug", help_text=_("The region's slug."))
+
+
+class PersonSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField(source="display_name")
+
+
+class ConsultationCardSerializer(serializers.Serializer):
+    identifier = serializers.SlugField()
+    name = serializers.CharField(source="display_name", help_text=_("In the requested language."))
+
+
+class ConsultationServiceSerializer(serializers.Serializer):
+    """A service used: a catalogue card, or free text when no card fits."""
+
+    card = ConsultationCardSerializer(allow_null=True)
+    text = serializers.CharField(
+        source="free_text", help_text=_("The service as typed, when it is not in the catalogue; else empty.")
+    )
+
+
+class ConsultationSerializer(serializers.Serializer):
+    """One visitor helped once. Holds no name, phone, e-mail, tax or passport number."""
+
+    # Context: `request` (the user decides `can_change`).
+
+    id = serializers.IntegerField()
+    url = serializers.SerializerMethodField()
+    centre = ConsultationCentreSerializer()
+    occurred_at = serializers.DateTimeField()
+    day = serializers.DateField(help_text=_("The date in Kyiv."))
+    consultant = PersonSerializer(allow_null=True, help_text=_("Who helped."))
+    author = PersonSerializer(allow_null=True, help_text=_("Who entered it."))
+    services = ConsultationServiceSerializer(many=True, source="services.all")
+    help_kind = HelpKindField()
+    help_kind_label = serializers.CharField(source="get_help_kind_display")
+    outcome = OutcomeField()
+    outcome_label = serializers.CharField(source="get_outcome_display")
+    referred_to = serializers.CharField()
+    obstacle = ObstacleField()
+    obstacle_label = serializers.CharField(source="get_obstacle_display")
+    channel = ConsultationChannelField()
+    channel_label = serializers.CharField(source="get_channel_display")
+    duration_minutes = serializers.IntegerField(allow_null=True)
+    gender = GenderField()
+    gender_label = serializers.CharField(source="get_gender_display")
+    age_band = AgeBandField()
+    age_band_label = serializers.CharField(source="get_age_band_display")
+    categories = serializers.SerializerMethodField(help_text=_("Social categories."))
+    settlement_type = SettlementTypeField()
+    settlement_type_label = serializers.CharField(source="get_settlement_type_display")
+    first_visit = serializers.BooleanField(allow_null=True)
+    satisfaction = serializers.IntegerField(allow_null=True)
+    note = serializers.CharField()
+    source = SourceField()  # type: ignore[assignment]
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+    can_change = serializers.SerializerMethodField(
+        help_text=_("Whether you may change or delete it (its author for 24 hours, the centre's manager always).")
+    )
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, c: Consultation) -> str:
+        return _detail_url(self.context.get("request"), c.pk)
+
+    @extend_schema_field(CodeLabelSerializer(many=True))
+    def get_categories(self, c: Consultation) -> list[dict[str, str]]:
+        return [
+            {"code": code, "label": label}
+            for code, label in zip(c.category_values, c.get_categories_display(), strict=True)
+        ]
+
+    def get_can_change(self, c: Consultation) -> bool:
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        return isinstance(user, User) and services.can_change(user, c)
+
+
+class SummaryRowSerializer(serializers.Serializer):
+    value = serializers.CharField(help_text=_("The code (for services, the card's id or “text”)."))
+    label = serializers.CharField()  # type: ignore[assignment]
+    count = serializers.IntegerField()
+    share = serializers.FloatField(help_text=_("Of all consultations, 0–1."))
+
+
+def _rows(help_text: Any = "") -> SummaryRowSerializer:
+    return SummaryRowSerializer(many=True, help_text=help_text)
+
+
+class BreakdownsSerializer(serializers.Serializer):
+    service = _rows(_("Service uses; free-text services together under “text”."))
+    help_kind = _rows()
+    outcome = _rows()
+    obstacle = _rows()
+    channel = _rows()
+    gender = _rows()
+    age_band = _rows()
+    category = _rows(_("A visitor may be in several categories; “none” when none was stated."))
+    settlement = _rows()
+    first_visit = _rows(_("yes, no, or unknown (not asked)."))
+    satisfaction = _rows(_("5 to 1, or none (not rated)."))
+
+
+class SummarySerializer(_RenamedFields, serializers.Serializer):
+    """The figures of a dashboard for the centres and the dates, from the daily and monthly tallies."""
+
+    from_ = serializers.DateField(source="start")
+    to = serializers.DateField(source="end")
+    total = serializers.IntegerField(help_text=_("Consultations."))
+    minutes_avg = serializers.FloatField(allow_null=True, help_text=_("Average duration, where it was given."))
+    score_avg = serializers.FloatField(allow_null=True, help_text=_("Average satisfaction (1–5), where rated."))
+    score_n = serializers.IntegerField(help_text=_("Consultations rated."))
+    breakdowns = serializers.SerializerMethodField()
+
+    @extend_schema_field(BreakdownsSerializer)
+    def get_breakdowns(self, summary: selectors.Summary) -> dict[str, Any]:
+        dimensions = [d for d in Dimension.values if d != Dimension.TOTAL]
+        return {
+            d: [
+                {"value": r.value, "label": str(r.label), "count": r.count, "share": round(r.share, 4)}
+                for r in summary.breakdown(d)
+            ]
+            for d in dimensions
+        }
+
+
+# --- Input ---------------------------------------------------------------------------------------
+
+
+class VisibleCentreField(serializers.PrimaryKeyRelatedField):
+    # A centre by id, among those the user may see (the view narrows the queryset).
+
+    default_error_messages = {
+        "does_not_exist": _("Unknown centre “{pk_value}”."),
+        "incorrect_type": _("Give the centre's id (a number)."),
+    }
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("queryset", Centre.objects.all())
+        super().__init__(**kwargs)
+
+    def get_queryset(self) -> QuerySet[Centre]:
+        request = self.context.get("request")
+        scope = scope_for(request.user) if request is not None else None
+        if scope is None or not scope.is_staff_member:
+            return Centre.objects.none()
+        return Centre.objects.filter(scope.centre_q())
+
+
+class ConsultationQuerySerializer(_RenamedFields, serializers.Serializer):
+    centre = VisibleCentreField(required=False, help_text=_("Id of a centre you may see."))
+    region = serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=Region.objects.all(),
+        required=False,
+        error_messages={"does_not_exist": _("Unknown region “{value}”.")},
+        help_text=_("Region slug (see /api/v1/regions/): its centres that you may see."),
+    )
+    from_ = serializers.DateField(required=False, help_text=_("First day (in Kyiv), included."))
+    to = serializers.DateField(required=False, help_text=_("Last day (in Kyiv), included."))
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        start, end = attrs.get("from"), attrs.get("to")
+        if start is not None and end is not None and end < start:
+            raise serializers.ValidationError({"to": [_("The last day is before the first day.")]})
+        return attrs
+
+
+class ConsultationListQuerySerializer(ConsultationQuerySerializer):
+    outcome = OutcomeField(required=False)
+    help_kind = HelpKindField(required=False)
+    card = serializers.SlugRelatedField(
+        slug_field="identifier",
+        queryset=ServiceCard.objects.all(),
+        required=False,
+        error_messages={"does_not_exist": _("Unknown service card “{value}”.")},
+        help_text=_("Identifier of a service card: the entries where it was used."),
+    )
+
+
+class SummaryQuerySerializer(ConsultationQuerySerializer):
+    """`from` defaults to the first day of this month, `to` to today (in Kyiv)."""
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        attrs = super().validate(attrs)
+        if attrs.get("centre") is not None and attrs.get("region") is not None:
+            raise serializers.ValidationError({"region": [_("Give a centre or a region, not both.")]})
+        return attrs
+
+
+class ServiceRefInputSerializer(StrictInputSerializer):
+    """A service used: `{"card": identifier}`, or `{"text": "..."}` when no card fits."""
+
+    card = serializers.SlugRelatedField(
+        slug_field="identifier",
+        queryset=ServiceCard.objects.all(),
+        required=False,
+        error_messages={"does_not_exist": _("Unknown service card “{value}”.")},
+        help_text=_("Identifier of the service card."),
+    )
+    text = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=services.FREE_TEXT_MAX,
+        help_text=_("The service's name, only when it is not in the catalogue."),
+    )
+
+    default_error_messages = {"card_or_text": _("Give either a card or a text.")}
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        has_card = attrs.get("card") is not None
+        has_text = bool(str(attrs.get("text", "")).strip())
+        if has_card == has_text:
+            raise serializers.ValidationError({"non_field_errors": [self.error_messages["card_or_text"]]})
+        return attrs
+
+
+class ConsultationUpdateSerializer(StrictInputSerializer):
+    """What `PATCH /consultations/{id}/` accepts: only the fields sent are changed; `services` and
+    `categories`, when sent, replace the entry's lists. Unknown fields are refused."""
+
+    occurred_at = serializers.DateTimeField(help_text=_("When the visitor was helped; not in the future."))
+    services = serializers.ListField(
+        child=ServiceRefInputSerializer(),
+        max_length=SERVICES_LIMIT,
+        required=False,
+        help_text=_("At most 3, of which at most one free text. Required for an assisted e-service."),
+    )
+    help_kind = HelpKindField()
+    outcome = OutcomeField()
+    referred_to = serializers.CharField(
+        required=False, allow_blank=True, max_length=200, help_text=_("Required when the outcome is “referred”.")
+    )
+    obstacle = ObstacleField(required=False, help_text=_("Required when the outcome is “not_possible”."))
+    channel = ConsultationChannelField(required=False)
+    duration_minutes = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=DURATION_MAX_MINUTES
+    )
+    gender = GenderField(required=False)
+    age_band = AgeBandField(required=False)
+    categories = serializers.ListField(
+        child=SocialCategoryField(), required=False, help_text=_("Social categories; empty when none was stated.")
+    )
+    settlement_type = SettlementTypeField(required=False)
+    first_visit = serializers.BooleanField(required=False, allow_null=True)
+    satisfaction = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=5)
+    note = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=NOTE_MAX_LENGTH,
+        help_text=_("No names, phone numbers, e-mails, tax or passport numbers."),
+    )
+
+
+class ConsultationCreateSerializer(ConsultationUpdateSerializer):
+    """What `POST /consultations/` accepts. Unknown fields are refused."""
+
+    centre = VisibleCentreField(help_text=_("Id of a centre you work in."))
+    occurred_at = serializers.DateTimeField(
+        required=False, help_text=_("When the visitor was helped; now when not given.")
+    )
+
+    default_error_messages = {"not_your_centre": _("Choose a centre you work in.")}
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        request = self.context["request"]
+        if attrs["centre"].pk not in scope_for(request.user).centre_ids:
+            raise serializers.ValidationError({"centre": [self.error_messages["not_your_centre"]]})
+        return attrs
+
+
+_INPUT_FIELDS = (
+    "occurred_at", "help_kind", "outcome", "obstacle", "referred_to", "channel", "duration_minutes", "gender",
+    "age_band", "categories", "settlement_type", "first_visit", "satisfaction", "note",
+)  # fmt: skip
+
+
+def _refs(items: list[Mapping[str, Any]]) -> list[services.ServiceRef]:
+    return [services.ServiceRef(card=item.get("card"), text=str(item.get("text", ""))) for item in items]
+
+
+def input_for_create(data: Mapping[str, Any]) -> services.ConsultationInput:
+    values = {name: data[name] for name in _INPUT_FIELDS if name in data}
+    values.setdefault("occurred_at", clock.now())
+    return services.ConsultationInput(services=_refs(data.get("services", [])), **values)
+
+
+def input_for_update(c: Consultation, data: Mapping[str, Any]) -> services.ConsultationInput:
+    """The entry as it is, with the fields sent changed."""
+    current = services.ConsultationInput(
+        occurred_at=c.occurred_at,
+        help_kind=c.help_kind,
+        outcome=c.outcome,
+        services=[services.ServiceRef(card=s.card, text=s.free_text) for s in c.services.all()],
+        obstacle=c.obstacle,
+        referred_to=c.referred_to,
+        channel=c.channel,
+        duration_minutes=c.duration_minutes,
+        gender=c.gender,
+        age_band=c.age_band,
+        categories=c.category_values,
+        settlement_type=c.settlement_type,
+        first_visit=c.first_visit,
+        satisfaction=c.satisfaction,
+        note=c.note,
+    )
+    for name in _INPUT_FIELDS:
+        if name in data:
+            setattr(current, name, data[name])
+    if "services" in data:
+        current.services = _refs(data["services"])
+    return current
+
+
+def _idempotency_key(request: Request) -> uuid.UUID | None:
+    raw = request.headers.get(IDEMPOTENCY_HEADER)
+    if raw is None or not raw.strip():
+        return None
+    try:
+        return uuid.UUID(raw.strip())
+    except ValueError as exc:
+        raise exceptions.ValidationError(
+            {IDEMPOTENCY_HEADER: [_("Give a UUID, e.g. 3f2b8c1e-9d4a-4c6b-8e1f-2a7d5c9b0e34.")]}
+        ) from exc
+
+
+# --- Views ---------------------------------------------------------------------------------------
+
+
+class IsStaffMember(BasePermission):
+    """The log is for the staff: people of a centre, regional coordinators, network administrators."""
+
+    message = _("Only the staff of centres, regional coordinators and network administrators can use the log.")
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        return scope_for(request.user).is_staff_member
+
+
+class ConsultationApiView(ApiView):
+    permission_classes = [IsAuthenticated, IsStaffMember]
+
+    def consultation_response(self, pk: int, code: int = status.HTTP_200_OK) -> Response:
+        c = consultation_detail(user=_actor(self.request), pk=pk)
+        data = ConsultationSerializer(c, context=self.context()).data
+        headers = {"Location": data["url"]} if code == status.HTTP_201_CREATED else None
+        return Response(data, status=code, headers=headers)
+
+    def query(self, serializer_class: type[serializers.Serializer]) -> dict[str, Any]:
+        query = serializer_class(data=self.request.query_params, context=self.context())
+        query.is_valid(raise_exception=True)
+        return dict(query.validated_data)
+
+
+IDEMPOTENCY_PARAMETER = OpenApiParameter(
+    IDEMPOTENCY_HEADER,
+    OpenApiTypes.UUID,
+    location=OpenApiParameter.HEADER,
+    required=False,
+    description=(
+        "A UUID made by the client for this entry. A retry with the same key returns the entry saved the "
+        "first time (200) instead of saving it twice."
+    ),
+)
+
+
+class ConsultationListView(ConsultationApiView):
+    pagination_class = PagePagination
+
+    @extend_schema(
+        operation_id="consultations_list",
+        tags=["consultations"],
+        summary="Entries of the consultation log",
+        description=(
+            "The entries you may see (your centres; a coordinator's regions; everything for network "
+            "administrators), newest first. Filters combine."
+        ),
+        parameters=[ConsultationListQuerySerializer, LANG],
+        responses={200: ConsultationSerializer(many=True), **_errors(400, 401, 403, 404)},
+    )
+    def get(self, request: Request) -> Response:
+        params = self.query(ConsultationListQuerySerializer)
+        qs = with_details(consultation_list(user=_actor(request), params=params))
+        page = self.paginate_queryset(qs) or []
+        return self.get_paginated_response(ConsultationSerializer(page, many=True, context=self.context()).data)
+
+    @extend_schema(
+        operation_id="consultations_create",
+        tags=["consultations"],
+        summary="Log a consultation",
+        description=(
+            "One visitor helped once, in a centre you work in (consultants, trainers and managers). "
+            "Send an `Idempotency-Key` so that a retry does not log the visitor twice."
+        ),
+        parameters=[IDEMPOTENCY_PARAMETER, LANG],
+        request=ConsultationCreateSerializer,
+        responses={
+            201: ConsultationSerializer,
+            200: OpenApiResponse(ConsultationSerializer, description="A retry: the entry saved the first time."),
+            **_errors(400, 401, 403),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        actor = _actor(request)
+        if not scope_for(actor).centre_ids:
+            raise exceptions.PermissionDenied(_("Only the staff of a centre can log consultations."))
+        key = _idempotency_key(request)
+        serializer = ConsultationCreateSerializer(data=request.data, context=self.context())
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        result = services.consultation_record(
+            author=actor,
+            centre=data["centre"],
+            data=input_for_create(data),
+            idempotency_key=key,
+            source=Source.API,
+        )
+        code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
+        return self.consultation_response(result.consultation.pk, code)
+
+
+class ConsultationDetailView(ConsultationApiView):
+    def changeable(self, pk: int) -> Consultation:
+        actor = _actor(self.request)
+        c = consultation_detail(user=actor, pk=pk)
+        if not services.can_change(actor, c):
+            raise exceptions.PermissionDenied(
+                _("Only its author can change an entry, within 24 hours; the centre's manager can at any time.")
+            )
+        return c
+
+    @extend_schema(
+        operation_id="consultations_retrieve",
+        tags=["consultations"],
+        summary="One entry of the consultation log",
+        parameters=[LANG],
+        responses={200: ConsultationSerializer, **_errors(401, 403, 404)},
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        return self.consultation_response(pk)
+
+    @extend_schema(
+        operation_id="consultations_update",
+        tags=["consultations"],
+        summary="Change an entry",
+        description=(
+            "Its author within 24 hours of entering it; the centre's manager at any time. Only the fields sent "
+            "are changed. The change is kept in the entry's history."
+        ),
+        parameters=[LANG],
+        request=ConsultationUpdateSerializer,
+        responses={200: ConsultationSerializer, **_errors(400, 401, 403, 404)},
+    )
+    def patch(self, request: Request, pk: int) -> Response:
+        c = self.changeable(pk)
+        serializer = ConsultationUpdateSerializer(data=request.data, partial=True, context=self.context())
+        serializer.is_valid(raise_exception=True)
+        services.consultation_update(
+            actor=_actor(request), consultation=c, data=input_for_update(c, serializer.validated_data)
+        )
+        return self.consultation_response(pk)
+
+    @extend_schema(
+        operation_id="consultations_destroy",
+        tags=["consultations"],
+        summary="Delete an entry",
+        description="Its author within 24 hours of entering it; the centre's manager at any time.",
+        parameters=[LANG],
+        responses={204: None, **_errors(401, 403, 404)},
+    )
+    def delete(self, request: Request, pk: int) -> Response:
+        c = self.changeable(pk)
+        services.consultation_delete(actor=_actor(request), consultation=c)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ConsultationSummaryView(ConsultationApiView):
+    @extend_schema(
+        operation_id="consultations_summary",
+        tags=["consultations"],
+        summary="Totals, averages and breakdowns",
+        description=(
+            "For one centre (`centre`), the centres of a region that you may see (`region`), or all the "
+            "centres you may see; `from` defaults to the first day of this month and `to` to today (in Kyiv)."
+        ),
+        parameters=[SummaryQuerySerializer, LANG],
+        responses={200: SummarySerializer, **_errors(400, 401, 403)},
+    )
+    def get(self, request: Request) -> Response:
+        params = self.query(SummaryQuerySerializer)
+        today = _today()
+        end = params.get("to") or today
+        start = params.get("from") or min(today.replace(day=1), end.replace(day=1))
+        if start > end:
+            raise exceptions.ValidationError({"from": [_("The first day is after the last day.")]})
+        where = summary_where(user=_actor(request), centre=params.get("centre"), region=params.get("region"))
+        result = selectors.summary(where=where, start=start, end=end)
+        return Response(SummarySerializer(result).data)
+
+
+class ConsultationExportView(ConsultationApiView):
+    content_negotiation_class = _AnyAccept
+
+    def entries(self) -> QuerySet[Consultation]:
+        params = self.query(ConsultationListQuerySerializer)
+        return consultation_list(user=_actor(self.request), params=params)
+
+    def filename(self, extension: str) -> str:
+        return f"consultations-{_today().isoformat()}.{extension}"
+
+    def finish(self, response: HttpResponse | StreamingHttpResponse, extension: str) -> None:
+        response["Content-Disposition"] = f'attachment; filename="{self.filename(extension)}"'
+        patch_cache_control(response, private=True, no_store=True)
+
+
+def _export_schema(fmt: str, media_type: str, summary: str, description: str) -> Any:
+    return extend_schema(
+        operation_id=f"consultations_export_{fmt}",
+        tags=["consultations"],
+        summary=summary,
+        description=description
+        + " The same filters as the list; only the entries you may see. Labels in the requested language.",
+        parameters=[ConsultationListQuerySerializer, LANG],
+        responses={
+            (200, media_type): OpenApiResponse(OpenApiTypes.BINARY, description="A file to save."),
+            **_errors(400, 401, 403),
+        },
+    )
+
+
+class ConsultationExportCsvView(ConsultationExportView):
+    @_export_schema(
+        "csv",
+        "text/csv",
+        "The log as CSV",
+        "One row per entry, newest first (UTF-8 with a byte-order mark, so that spreadsheets read it).",
+    )
+    def get(self, request: Request) -> StreamingHttpResponse:
+        response = StreamingHttpResponse(exports.csv_stream(self.entries()), content_type="text/csv; charset=utf-8")
+        self.finish(response, "csv")
+        return response
+
+
+class ConsultationExportXlsxView(ConsultationExportView):
+    @_export_schema(
+        "xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "The log as an Excel workbook",
+        f"One row per entry, newest first; at most {XLSX_MAX_ROWS} entries (download CSV for more).",
+    )
+    def get(self, request: Request) -> HttpResponse:
+        qs = self.entries()
+        if qs.count() > XLSX_MAX_ROWS:
+            raise exceptions.ValidationError(
+                {"to": [_("Too many entries for one spreadsheet: choose fewer days, or download CSV.")]}
+            )
+        content = exports.xlsx_bytes(qs, title=str(_("Consultations")))
+        response = HttpResponse(
+            content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+        self.finish(response, "xlsx")
+        return response
