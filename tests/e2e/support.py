@@ -168,6 +168,7 @@ UK: dict[str, str] = {
     "Record a consultation": "Записати консультацію",
     "Save the entry": "Зберегти запис",
     "Save the lines": "Зберегти рядки",
+    "Save changes": "Зберегти зміни",
 }
 
 

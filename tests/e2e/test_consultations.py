@@ -196,3 +196,48 @@ def test_quick_entry_works_without_javascript(log_data: Any, new_context: Callab
     assert Consultation.objects.count() == 1
     saved = Consultation.objects.get()
     assert saved.services.get().free_text == "Допомога заповнити заяву на субсидію"
+
+
+def test_lists_summary_and_history_pages_are_accessible(
+    log_data: Any, new_context: Callable[..., BrowserContext]
+) -> None:
+    from cipnet.consultations import services
+
+    axe_failures: list[str] = []
+    author = log_data.users["consultant_a"]
+    card = ServiceCard.objects.get(identifier="housing-subsidy")
+    entry = services.consultation_record(
+        author=author,
+        centre=log_data.centre_a,
+        data=services.ConsultationInput(
+            occurred_at=dt.datetime.now(tz=dt.UTC) - dt.timedelta(minutes=5),
+            help_kind="eservice",
+            outcome="completed",
+            services=[services.ServiceRef(card=card), services.ServiceRef(text="Лист до управляючої компанії")],
+        ),
+    ).consultation
+    page = sign_in(new_context(), "consultant_a")
+    for path, label in (
+        ("/staff/log/entries/", "entries"),
+        (f"/staff/log/entries/{entry.pk}/edit/", "edit entry"),
+        (f"/staff/log/entries/{entry.pk}/delete/", "delete entry"),
+    ):
+        page.goto(path)
+        axe_check(page, label=label, collect=axe_failures)
+    page.goto(f"/staff/log/entries/{entry.pk}/edit/")
+    page.locator("label[for=id_outcome_1]").click()
+    page.get_by_role("button", name=uk("Save changes")).click()
+    page.wait_for_url("**/staff/log/entries/")
+    page.goto(f"/staff/log/entries/{entry.pk}/history/")
+    expect(page.locator("ol.history > li")).to_have_count(2)
+    axe_check(page, label="history", collect=axe_failures)
+
+    coordinator = sign_in(new_context(), "coordinator_a")
+    coordinator.goto("/staff/log/summary/")
+    expect(coordinator.locator("#centre-table tbody tr")).to_have_count(1)
+    axe_check(coordinator, label="summary", collect=axe_failures)
+    screenshot(coordinator, "consultation-summary")
+    coordinator.goto("/staff/log/candidates/")
+    expect(coordinator.locator("main table tbody tr")).to_have_count(1)  # the free-text service
+    axe_check(coordinator, label="candidates", collect=axe_failures)
+    assert_axe_clean(axe_failures)
