@@ -15,6 +15,9 @@ urlpatterns += i18n_patterns(
     path("services/", include("cipnet.eservices.urls")),
     path("staff/services/", include("cipnet.eservices.urls_staff")),
     path("staff/log/", include("cipnet.consultations.urls")),
+    path("staff/queue/", include("cipnet.equeue.urls_staff")),
+    path("queue/", include("cipnet.equeue.urls_public")),
+    path("queue/", include("cipnet.equeue.urls_kiosk")),
     path("staff/", include("cipnet.directory.urls_staff")),
     # One throttled sign-in page for everyone, the admin included.
     path("admin/login/", RedirectView.as_view(pattern_name="accounts:login", query_string=True)),

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "cipnet.directory",
     "cipnet.eservices",
     "cipnet.consultations",
+    "cipnet.equeue",
     "cipnet.api",
 ]
 
