@@ -48,13 +48,19 @@ demo: bootstrap
 	$(MANAGE) load_demo
 	$(MANAGE) load_catalogue
 	$(MANAGE) load_demo_consultations
+	$(MANAGE) load_demo_queue
 
+# uvicorn (ASGI) rather than runserver: queue boards keep a Server-Sent Events stream open.
+# Static files come from the finders (WHITENOISE_USE_FINDERS in local settings), so no
+# collectstatic. Open streams are cut 3 s after Ctrl-C instead of holding the server up.
 run: demo
+	@$(MANAGE) load_demo_queue
 	@$(MANAGE) demo_logins
 	@echo "CIPnet: http://$(HOST):$(PORT)/   (Ctrl-C stops the server and the task worker)"
 	@trap 'kill 0' INT TERM EXIT; \
 		$(MANAGE) db_worker & \
-		$(MANAGE) runserver --noreload $(HOST):$(PORT) & \
+		DJANGO_SETTINGS_MODULE=config.settings.local $(VENV)/bin/uvicorn config.asgi:application \
+			--host $(HOST) --port $(PORT) --lifespan off --timeout-graceful-shutdown 3 & \
 		wait
 
 test: bootstrap-dev

@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
-from cipnet.api import consultations, eservices, views
+from cipnet.api import consultations, equeue, eservices, views
 
 app_name = "api"
 
@@ -31,5 +31,16 @@ urlpatterns = [
         name="consultation-export-xlsx",
     ),
     path("v1/consultations/<int:pk>/", consultations.ConsultationDetailView.as_view(), name="consultation-detail"),
+    # Queue: the fixed words ("tickets", "desks") before the centre's slug.
+    path("v1/queue/tickets/<int:pk>/recall/", equeue.TicketRecallView.as_view(), name="queue-ticket-recall"),
+    path("v1/queue/tickets/<int:pk>/no-show/", equeue.TicketNoShowView.as_view(), name="queue-ticket-no-show"),
+    path("v1/queue/tickets/<int:pk>/start/", equeue.TicketStartView.as_view(), name="queue-ticket-start"),
+    path("v1/queue/tickets/<int:pk>/finish/", equeue.TicketFinishView.as_view(), name="queue-ticket-finish"),
+    path("v1/queue/tickets/<int:pk>/transfer/", equeue.TicketTransferView.as_view(), name="queue-ticket-transfer"),
+    path("v1/queue/tickets/<str:code>/", equeue.TicketStatusView.as_view(), name="queue-ticket-status"),
+    path("v1/queue/tickets/<str:code>/cancel/", equeue.TicketCancelView.as_view(), name="queue-ticket-cancel"),
+    path("v1/queue/desks/<int:pk>/call-next/", equeue.CallNextView.as_view(), name="queue-desk-call-next"),
+    path("v1/queue/<slug:slug>/tickets/", equeue.TicketIssueView.as_view(), name="queue-ticket-issue"),
+    path("v1/queue/<slug:slug>/board/", equeue.BoardView.as_view(), name="queue-board"),
     path("v1/schema/", SpectacularAPIView.as_view(), name="schema"),
 ]

@@ -228,6 +228,10 @@ def centre_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "jsonld": centre_jsonld(centre, schedule, request),
         "services": services_helped_with(centre),
     }
+    # The electronic queue's panel (nothing when the centre does not use the queue).
+    from cipnet.equeue.views_kiosk import centre_queue_panel
+
+    context.update(centre_queue_panel(centre))
     return render(request, "directory/centre_detail.html", context)
 
 

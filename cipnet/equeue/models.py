@@ -167,17 +167,18 @@ class Ticket(BaseModel):
 
 
 class TopicCounter(models.Model):
-    """The last number issued per topic and day (a row lock or an upsert makes it race-free)."""
+    """The last number issued per letter and day in a centre (taken under a row lock)."""
 
-    topic = models.ForeignKey(QueueTopic, on_delete=models.CASCADE, related_name="+")
+    centre = models.ForeignKey("directory.Centre", on_delete=models.CASCADE, related_name="+")
+    prefix = models.CharField(max_length=1)
     day = models.DateField()
     last = models.PositiveIntegerField(default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["topic", "day"], name="topic_counter_unique")]
+        constraints = [models.UniqueConstraint(fields=["centre", "prefix", "day"], name="topic_counter_unique")]
 
     def __str__(self) -> str:
-        return f"{self.topic_id} {self.day}: {self.last}"
+        return f"{self.centre_id} {self.prefix} {self.day}: {self.last}"
 
 
 class Booking(BaseModel):

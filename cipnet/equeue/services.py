@@ -15,9 +15,11 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from cipnet.accounts.models import User
@@ -92,7 +94,9 @@ def queue_setup(*, actor: User | None, centre: Centre, desks: int = 2) -> QueueC
             for i, (uk, en, pl) in enumerate(DEFAULT_PRIORITIES):
                 PriorityCategory.objects.create(centre=centre, name=uk, name_en=en, name_pl=pl, position=i)
             for n in range(1, desks + 1):
-                desk = Desk.objects.create(centre=centre, name=_("Desk %(n)d") % {"n": n})
+                with translation.override(settings.LANGUAGE_CODE):  # names are data: the default language
+                    name = _("Desk %(n)d") % {"n": n}
+                desk = Desk.objects.create(centre=centre, name=name)
                 desk.topics.set(topics)
     return config
 
@@ -118,6 +122,85 @@ def _event(ticket: Ticket, kind: str, *, at: dt.datetime, actor: User | None = N
     )
 
 
+# --- Settings --------------------------------------------------------------------------------
+
+
+def queue_config_update(*, config: QueueConfig, fields: list[str]) -> QueueConfig:
+    config.full_clean()
+    with transaction.atomic():
+        config.save(update_fields=[*fields, "updated_at"])
+        _bump(config.centre_id)
+    return config
+
+
+def queue_topic_save(*, centre: Centre, topic: QueueTopic, fields: list[str]) -> QueueTopic:
+    """Add or change a topic. A letter is unique in the centre, and not reused on a day when
+    tickets with it were already issued (their numbers would clash with the new topic's)."""
+    topic.centre = centre
+    clash = QueueTopic.objects.filter(centre=centre, prefix=topic.prefix).exclude(pk=topic.pk).first()
+    letter_taken = _("The letter %(letter)s is already used by the topic “%(name)s”. Choose another letter.")
+    if clash is not None:
+        raise ValidationError({"prefix": letter_taken % {"letter": topic.prefix, "name": clash.display_name}})
+    old_prefix = QueueTopic.objects.filter(pk=topic.pk).values_list("prefix", flat=True).first() if topic.pk else None
+    if (
+        old_prefix != topic.prefix
+        and Ticket.objects.filter(centre=centre, day=local(now()).date(), prefix=topic.prefix).exists()
+    ):
+        raise ValidationError(
+            {
+                "prefix": _(
+                    "Tickets with the letter %(letter)s were already issued today. "
+                    "Choose another letter, or change it tomorrow."
+                )
+                % {"letter": topic.prefix}
+            }
+        )
+    topic.full_clean()
+    try:
+        with transaction.atomic():
+            if topic.pk:
+                topic.save(update_fields=[*fields, "updated_at"])
+            else:
+                topic.save()
+            _bump(centre.pk)
+    except IntegrityError as exc:  # another manager took the letter at the same moment
+        raise ValidationError({"prefix": letter_taken % {"letter": topic.prefix, "name": "?"}}) from exc
+    return topic
+
+
+def desk_save(*, centre: Centre, desk: Desk, topics: list[QueueTopic], fields: list[str]) -> Desk:
+    desk.centre = centre
+    name_taken = _("Another desk of this centre is already called “%(name)s”.")
+    if Desk.objects.filter(centre=centre, name=desk.name).exclude(pk=desk.pk).exists():
+        raise ValidationError({"name": name_taken % {"name": desk.name}})
+    if any(t.centre_id != centre.pk for t in topics):
+        raise ValidationError({"topics": _("Choose topics of this centre.")})
+    desk.full_clean()
+    try:
+        with transaction.atomic():
+            if desk.pk:
+                desk.save(update_fields=[f for f in fields if f != "topics"] + ["updated_at"])
+            else:
+                desk.save()
+            desk.topics.set(topics)
+            _bump(centre.pk)
+    except IntegrityError as exc:
+        raise ValidationError({"name": name_taken % {"name": desk.name}}) from exc
+    return desk
+
+
+def priority_category_save(*, centre: Centre, category: PriorityCategory, fields: list[str]) -> PriorityCategory:
+    category.centre = centre
+    category.full_clean()
+    with transaction.atomic():
+        if category.pk:
+            category.save(update_fields=[*fields, "updated_at"])
+        else:
+            category.save()
+        _bump(centre.pk)
+    return category
+
+
 # --- Issuing ----------------------------------------------------------------------------------
 
 
@@ -126,7 +209,10 @@ def is_open_for_tickets(centre: Centre, at: dt.datetime) -> bool:
 
 
 def _next_number(topic: QueueTopic, day: dt.date) -> int:
-    counter, _created = TopicCounter.objects.select_for_update().get_or_create(topic=topic, day=day)
+    """Numbers run per letter and day (a letter moved to another topic keeps counting)."""
+    counter, _created = TopicCounter.objects.select_for_update().get_or_create(
+        centre_id=topic.centre_id, prefix=topic.prefix, day=day
+    )
     TopicCounter.objects.filter(pk=counter.pk).update(last=F("last") + 1)
     counter.refresh_from_db(fields=["last"])
     return counter.last
@@ -185,7 +271,8 @@ def ticket_issue(
 
 
 def _lock_ticket(ticket: Ticket) -> Ticket:
-    return Ticket.objects.select_for_update().select_related("topic", "desk", "priority").get(pk=ticket.pk)
+    # `of=("self",)`: desk and priority are nullable (outer joins), which PostgreSQL cannot lock.
+    return Ticket.objects.select_for_update(of=("self",)).select_related("topic", "desk", "priority").get(pk=ticket.pk)
 
 
 def _require(ticket: Ticket, allowed: set[str], action: str) -> None:
@@ -215,8 +302,14 @@ def ticket_call_next(*, actor: User, desk: Desk) -> Ticket | None:
     _check_desk(actor, desk)
     moment = now()
     with transaction.atomic():
-        locked_desk = Desk.objects.select_for_update().select_related("centre__queue_config").get(pk=desk.pk)
-        busy = Ticket.objects.filter(desk=locked_desk, status__in=[TicketStatus.CALLED, TicketStatus.SERVING]).first()
+        # Lock only the desk row: PostgreSQL refuses FOR UPDATE on the nullable side of the outer
+        # join to the (reverse one-to-one) queue settings.
+        locked_desk = (
+            Desk.objects.select_for_update(of=("self",)).select_related("centre__queue_config").get(pk=desk.pk)
+        )
+        busy = Ticket.objects.filter(
+            desk=locked_desk, day=local(moment).date(), status__in=[TicketStatus.CALLED, TicketStatus.SERVING]
+        ).first()
         if busy is not None:
             raise TransitionError(
                 _("Finish ticket %(label)s, or mark that the visitor did not come, before calling the next one.")
@@ -355,7 +448,7 @@ def ticket_transfer(
             t.topic = topic
             detail["to_topic"] = topic.pk
         if desk is not None:
-            if topic is None and not desk.topics.filter(pk=t.topic_id).exists():
+            if not desk.topics.filter(pk=(topic or t.topic).pk).exists():
                 raise ValidationError({"desk": _("That desk does not serve this topic; choose a topic too.")})
             detail["to_desk"] = desk.pk
         t.for_desk = desk
