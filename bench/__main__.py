@@ -5,9 +5,13 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
-from bench import finder, search
+from bench import consultations, finder, search
 
-BENCHMARKS: dict[str, Callable[[list[str]], None]] = {"finder": finder.main, "search": search.main}
+BENCHMARKS: dict[str, Callable[[list[str]], None]] = {
+    "finder": finder.main,
+    "search": search.main,
+    "consultations": consultations.main,
+}
 
 
 def main(argv: list[str]) -> int:

@@ -128,8 +128,7 @@ def test_ten_visitors_in_under_three_minutes_and_the_manager_sees_exactly_them(
     def shown(dimension: str) -> dict[str, int]:
         rows = manager.locator(f"section[aria-labelledby='bd-{dimension}'] tbody tr")
         return {
-            row.get_attribute("data-value") or "": int(row.locator("td.num").first.inner_text())
-            for row in rows.all()
+            row.get_attribute("data-value") or "": int(row.locator("td.num").first.inner_text()) for row in rows.all()
         }
 
     ids = {c.identifier: str(c.pk) for c in ServiceCard.objects.filter(identifier__in=cards)}
