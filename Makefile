@@ -54,7 +54,6 @@ demo: bootstrap
 # Static files come from the finders (WHITENOISE_USE_FINDERS in local settings), so no
 # collectstatic. Open streams are cut 3 s after Ctrl-C instead of holding the server up.
 run: demo
-	@$(MANAGE) load_demo_queue
 	@$(MANAGE) demo_logins
 	@echo "CIPnet: http://$(HOST):$(PORT)/   (Ctrl-C stops the server and the task worker)"
 	@trap 'kill 0' INT TERM EXIT; \
