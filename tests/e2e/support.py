@@ -169,6 +169,11 @@ UK: dict[str, str] = {
     "Save the entry": "Зберегти запис",
     "Save the lines": "Зберегти рядки",
     "Save changes": "Зберегти зміни",
+    "Call next": "Викликати наступного",
+    "Did not come": "Не підійшов",
+    "Start": "Почати обслуговування",
+    "Finish": "Завершити",
+    "Nobody is waiting.": "Ніхто не очікує.",
 }
 
 

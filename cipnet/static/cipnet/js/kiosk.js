@@ -15,3 +15,20 @@
     });
   });
 })();
+
+// Back to the start after a while, so the next visitor never sees the previous one's screen.
+// (Without JavaScript a <noscript> refresh does the same.) A touch restarts the wait.
+(function () {
+  "use strict";
+  var body = document.body;
+  var seconds = parseInt(body.getAttribute("data-return-after") || "", 10);
+  var target = body.getAttribute("data-return-to");
+  if (!seconds || !target) { return; }
+  var timer = null;
+  function arm() {
+    if (timer) { window.clearTimeout(timer); }
+    timer = window.setTimeout(function () { window.location.assign(target); }, seconds * 1000);
+  }
+  ["pointerdown", "keydown"].forEach(function (name) { document.addEventListener(name, arm, { passive: true }); });
+  arm();
+})();
