@@ -146,3 +146,12 @@ def world(db: None) -> World:
         "admin": make_user("admin", {"role": Role.NETWORK_ADMIN}),
     }
     return w
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Every test starts with an empty cache: rate-limit counters, cached queue versions and the
+    like must not leak from one test into the next (database ids are reused after a flush)."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -17,6 +17,7 @@ from typing import Any
 import segno
 from asgiref.sync import sync_to_async
 from django.contrib import messages
+from django.db import connection as db_connection
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse
 from django.http.response import HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -111,6 +112,15 @@ def _sse(version: int) -> str:
     return f"id: {version}\nevent: version\ndata: {json.dumps({'version': version})}\n\n"
 
 
+def _version_now(centre_id: int) -> int | None:
+    """The queue's version, without keeping a database session open for the stream's lifetime
+    (a board stays connected for up to an hour; a thousand boards must not hold a thousand sessions)."""
+    try:
+        return live.current_version(centre_id)
+    finally:
+        db_connection.close()
+
+
 async def _stream(centre_id: int, last_event_id: str | None) -> AsyncIterator[str]:
     """The event stream of one client: the current version at once (unless the client has it,
     per Last-Event-ID), then each new version; a comment line as heartbeat."""
@@ -118,7 +128,7 @@ async def _stream(centre_id: int, last_event_id: str | None) -> AsyncIterator[st
     async with broker.listen(centre_id) as changes:
         # Subscribed first, then read: a change in between arrives as an event, not lost.
         yield f"retry: {RETRY_MS}\n\n"
-        sent = await sync_to_async(live.current_version)(centre_id)
+        sent = await sync_to_async(_version_now)(centre_id)
         if sent is not None and str(sent) != last_event_id:
             yield _sse(sent)
         while time.monotonic() < deadline:
@@ -129,7 +139,7 @@ async def _stream(centre_id: int, last_event_id: str | None) -> AsyncIterator[st
                 yield ": ping\n\n"
                 continue
             if version is None:  # the push channel reconnected: re-read what we may have missed
-                version = await sync_to_async(live.current_version)(centre_id)
+                version = await sync_to_async(_version_now)(centre_id)
             if version is not None and (sent is None or version > sent):
                 sent = version
                 yield _sse(version)

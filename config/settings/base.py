@@ -99,7 +99,9 @@ SQLITE_OPTIONS = {
 def database_from_env(default_sqlite: Path) -> dict[str, Any]:
     url = os.environ.get("DATABASE_URL")
     if url:
-        config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+        # No persistent connections: under the ASGI server each request (and each open board
+        # stream) runs in its own thread, and kept connections would pile up (Django's advice).
+        config = dj_database_url.parse(url, conn_max_age=0)
         if config["ENGINE"].endswith("sqlite3"):
             config["OPTIONS"] = dict(SQLITE_OPTIONS)
         return dict(config)
