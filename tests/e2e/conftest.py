@@ -60,10 +60,14 @@ def frozen_clock(monkeypatch: pytest.MonkeyPatch) -> dt.datetime:
 
     The live server runs in this process, so patching here changes what it renders.
     """
+    # Import every view module (and so every service) first: a module that does
+    # `from cipnet.core.clock import now` while the clock is patched would keep the frozen
+    # clock for the rest of the session.
     import cipnet.core.clock
     import cipnet.directory.selectors
     import cipnet.directory.views
     import cipnet.directory.views_staff
+    import config.urls  # noqa: F401
 
     def frozen() -> dt.datetime:
         return FROZEN_NOW
