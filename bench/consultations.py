@@ -13,7 +13,11 @@ size: p50/p95 of `selectors.summary()` and of the same figures by GROUP BY over 
 `services.consultation_record_many`. Writes bench/results/consultations.json and .md.
 
 Sizes: BENCH_CONSULTATION_SIZES (default "20000,100000", a quick check; the committed results
-use 1000000,5000000,20000000).
+use 1000000,5000000,20000000: about 70 min on 2 CPUs and ~50 GB of disk at the peak, since the
+daily tally alone reaches ~96 M rows). `rollups.rebuild()` is timed on the smallest region (about
+11,000 tally rows/s, too slow for the whole set). Both databases run at once unless
+BENCH_CONSULTATION_PARALLEL=0; timed measurements take turns (see `phase`). Other knobs:
+BENCH_CONSULTATION_SINGLE, _BATCHES, _CENTRE_SAMPLES, _REGION_SAMPLES, _CENTRES, _APP_REBUILD_MAX.
 """
 
 # SQL here is built from table names and constants of this module only.
@@ -42,11 +46,11 @@ from bench.common import percentile, recreate_postgres, run_on_databases
 RESULTS = Path(__file__).resolve().parent / "results"
 SIZES = [int(s) for s in os.environ.get("BENCH_CONSULTATION_SIZES", "20000,100000").split(",") if s.strip()]
 CENTRES = int(os.environ.get("BENCH_CONSULTATION_CENTRES", "5000"))
-SINGLE = int(os.environ.get("BENCH_CONSULTATION_SINGLE", "2000"))
-BULK_BATCHES = int(os.environ.get("BENCH_CONSULTATION_BATCHES", "60"))
+SINGLE = int(os.environ.get("BENCH_CONSULTATION_SINGLE", "1000"))
+BULK_BATCHES = int(os.environ.get("BENCH_CONSULTATION_BATCHES", "30"))
 BULK_ROWS = 50
-CENTRE_SAMPLES = int(os.environ.get("BENCH_CONSULTATION_CENTRE_SAMPLES", "30"))
-REGION_SAMPLES = int(os.environ.get("BENCH_CONSULTATION_REGION_SAMPLES", "10"))
+CENTRE_SAMPLES = int(os.environ.get("BENCH_CONSULTATION_CENTRE_SAMPLES", "20"))
+REGION_SAMPLES = int(os.environ.get("BENCH_CONSULTATION_REGION_SAMPLES", "8"))
 #: rollups.rebuild() over every centre at the first size when it is at most this big, else one region.
 APP_REBUILD_MAX = int(os.environ.get("BENCH_CONSULTATION_APP_REBUILD_MAX", "0"))
 PARALLEL = os.environ.get("BENCH_CONSULTATION_PARALLEL", "1") == "1"
@@ -224,10 +228,12 @@ class Db:
             return f"generate_series(1, {n}) AS s(n)"
         return f"(WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < {n}) SELECT n FROM s) AS s"
 
-    def plus_minutes(self, base: str, minutes: str) -> str:
+    def plus_minutes(self, minutes: str) -> str:
+        """The moment `minutes` after the day's local 08:00 (bench_day_slot d). SQLite gets Django's
+        text format built with printf, far cheaper than datetime(); no entry crosses UTC midnight."""
         if self.pg:
-            return f"({base} + ({minutes}) * INTERVAL '1 minute')"
-        return f"datetime({base}, '+' || ({minutes}) || ' minutes')"
+            return f"(d.base + ({minutes}) * INTERVAL '1 minute')"
+        return f"printf('%s %02d:%02d:00', d.base, d.hour + ({minutes}) / 60, ({minutes}) % 60)"
 
     def month_of(self, day: str) -> str:
         if self.pg:
@@ -236,7 +242,7 @@ class Db:
 
     @property
     def moment_type(self) -> str:
-        return "timestamp with time zone" if self.pg else "datetime"
+        return "timestamp with time zone" if self.pg else "text"
 
     def size_bytes(self) -> int:
         if self.pg:
@@ -329,7 +335,7 @@ class Db:
             self.execute("PRAGMA foreign_keys = OFF")
             self.fetch("PRAGMA journal_mode = OFF")
             self.execute("PRAGMA synchronous = OFF")
-            self.execute("PRAGMA cache_size = -2000000")
+            self.execute("PRAGMA cache_size = -4000000")
             self.execute("PRAGMA threads = 2")
             self.fetch("PRAGMA mmap_size = 34359738368")
         try:
@@ -484,16 +490,20 @@ class Generator:
         self.net = network
         self.service_table = ConsultationService._meta.db_table
         db.execute("CREATE TEMP TABLE bench_centre_slot (slot integer PRIMARY KEY, centre_id bigint NOT NULL)")
-        db.execute(f"CREATE TEMP TABLE bench_day_slot (slot integer PRIMARY KEY, day date, base {db.moment_type})")
+        db.execute(
+            "CREATE TEMP TABLE bench_day_slot "
+            f"(slot integer PRIMARY KEY, day date, base {db.moment_type}, hour integer)"
+        )
         db.execute("CREATE TEMP TABLE bench_card_slot (slot integer PRIMARY KEY, card_id bigint NOT NULL)")
         db.execute(f"CREATE TEMP TABLE bench_gen (n bigint, {', '.join(f'{c} integer' for c in self.DRAWS)})")
+        db.execute(f"CREATE TEMP TABLE bench_draws ({', '.join(f'{c} integer' for c in self.DRAWS)})")
         db.bulk_insert("bench_centre_slot", ["slot", "centre_id"], Network.slots(network.centre_weight, CENTRE_SLOTS))
         day_rows = []
         for slot, day in Network.slots(network.day_weight, DAY_SLOTS):
             # Local 08:00 (after any DST switch) as UTC; entries fall between 08:00 and 18:58.
             base = at(day, dt.time(8)).astimezone(dt.UTC)
-            day_rows.append((slot, day, base if db.pg else base.strftime("%Y-%m-%d %H:%M:%S")))
-        db.bulk_insert("bench_day_slot", ["slot", "day", "base"], day_rows)
+            day_rows.append((slot, day, base if db.pg else base.date().isoformat(), base.hour))
+        db.bulk_insert("bench_day_slot", ["slot", "day", "base", "hour"], day_rows)
         db.bulk_insert("bench_card_slot", ["slot", "card_id"], Network.slots(network.card_weight, CARD_SLOTS))
         if db.pg:
             for table in ("bench_centre_slot", "bench_day_slot", "bench_card_slot"):
@@ -508,13 +518,19 @@ class Generator:
                 exprs.append(f"{self.db.random_below(330)} + {self.db.random_below(330)}")
             else:
                 exprs.append(self.db.random_below(size.get(column, 1000)))
-        return f"INSERT INTO bench_gen SELECT s.n, {', '.join(exprs)} FROM {self.db.series(n)}"
+        return f"INSERT INTO bench_draws SELECT {', '.join(exprs)} FROM {self.db.series(n)}"
+
+    def number_sql(self) -> str:
+        """Number the draws in time order (day slots run in date order), so that ids grow with time
+        as in a real log and every insert appends."""
+        columns = ", ".join(self.DRAWS)
+        return f"INSERT INTO bench_gen SELECT row_number() OVER (ORDER BY ds, mi), {columns} FROM bench_draws"
 
     def consultations_sql(self, base_id: int) -> str:
         referred = share_range(OUTCOME, "referred")
         impossible = share_range(OUTCOME, "not_possible")
-        occurred = self.db.plus_minutes("d.base", "g.mi")
-        entered = self.db.plus_minutes("d.base", "g.mi + 5 + g.sx % 20")
+        occurred = self.db.plus_minutes("g.mi")
+        entered = self.db.plus_minutes("g.mi + 5 + g.sx % 20")
         columns = (
             "id, created_at, updated_at, occurred_at, day, help_kind, outcome, referred_to, obstacle, channel, "
             "duration_minutes, gender, age_band, categories, settlement_type, first_visit, satisfaction, note, "
@@ -532,7 +548,7 @@ class Generator:
             f"{case('g.se', SETTLEMENT)}, {case('g.fv', FIRST_VISIT)}, {case('g.sa', SATISFACTION)}, "
             f"{case('(g.so * 7 + g.sx) % 1000', NOTE)}, {case('g.so', SOURCE)}, NULL, NULL, c.centre_id, NULL "
             "FROM bench_gen g JOIN bench_centre_slot c ON c.slot = g.cs JOIN bench_day_slot d ON d.slot = g.ds "
-            "ORDER BY d.day, g.mi"
+            "ORDER BY g.n"
         )
 
     def services_sql(self, base_id: int) -> list[str]:
@@ -562,13 +578,19 @@ class Generator:
 
         spent = {"draws": 0.0, "consultations": 0.0, "services": 0.0}
         done = 0
-        with self.db.indexes_dropped([self.net.consultation_table, self.service_table], spent):
+        # PostgreSQL loads faster without the secondary indexes and builds them after; SQLite, with a
+        # big page cache, keeps them (building eight indexes over 20 M rows costs it more).
+        tables = [self.net.consultation_table, self.service_table] if self.db.pg else []
+        with self.db.indexes_dropped(tables, spent):
             while done < count:
                 n = min(GENERATE_BATCH, count - done)
                 base_id = int(self.db.scalar(f"SELECT COALESCE(MAX(id), 0) FROM {self.net.consultation_table}"))
                 with transaction.atomic():
                     self.db.execute("DELETE FROM bench_gen")
-                    seconds, _rows = timed(lambda n=n: self.db.execute(self.draws_sql(n)))  # type: ignore[misc]
+                    self.db.execute("DELETE FROM bench_draws")
+                    seconds, _rows = timed(
+                        lambda n=n: (self.db.execute(self.draws_sql(n)), self.db.execute(self.number_sql()))  # type: ignore[misc]
+                    )
                     spent["draws"] += seconds
                     seconds, _rows = timed(lambda b=base_id: self.db.execute(self.consultations_sql(b)))  # type: ignore[misc]
                     spent["consultations"] += seconds
@@ -1170,17 +1192,33 @@ def _mb(n: int | None) -> str:
 
 
 def _markdown(report: dict[str, Any]) -> str:
+    together = (
+        "Both databases ran at the same time (one child process each on the 2 CPUs); generation and "
+        "rebuilds overlapped, every timed summary and insert ran alone (a lock file), so those timings "
+        "are clean while generation and rebuild seconds are upper bounds. "
+        if report.get("databases_at_once")
+        else ""
+    )
     lines = [
         "# Consultation log benchmark",
         "",
-        f"{report['when']} — {report['machine']}. Total run time {report['total_minutes']} min.",
+        f"{report['when']} — {report['machine']}. Sizes {', '.join(f'{n:,}' for n in report['sizes'])} "
+        f"(appended, not regenerated). Total run time {report['total_minutes']} min.",
         "",
         "Dashboards call `selectors.summary()`, which reads only the tallies (whole months from "
-        "`MonthlyTally`, other days from `DailyTally`). The *raw GROUP BY* column computes the same figures "
-        "(total, averages, every breakdown; checked equal on every sample) from the entries: one pass with "
-        "a filtered COUNT per value plus one over the services, bounded by the (centre, day) index (regions "
-        "join the centres). Centres are sampled half uniformly, half in proportion to their traffic; months "
-        "from the last three years, years among the complete calendar years.",
+        "`MonthlyTally`, other days from `DailyTally`). *Raw* computes the same figures (total, averages, "
+        "every breakdown; checked equal on every sample) from the entries: one pass with a filtered COUNT "
+        "per value plus one over the services, bounded by the (centre, day) index (regions join the "
+        "centres). *Raw ÷ tallies* above 1 means the tallies are faster. *SQL* is the part of the tallies' "
+        "time spent in its statements (the rest is Python: the card look-up, labels, sorting). Centres are "
+        "sampled half uniformly, half in proportion to their traffic; months from the last three years, years "
+        'among the complete calendar years; "last 30/365 days" end yesterday, so they also read the daily '
+        "tally. Entries are generated with INSERT … SELECT (no audit trail); inserts go through "
+        "`services.consultation_record` (one entry, 1–2 cards) and `consultation_record_many` (batches of "
+        f"{BULK_ROWS} for one day), both with tallies and audit trail, at the application's SQLite settings "
+        "(WAL, synchronous=FULL). The SQL rebuild (one INSERT … SELECT … GROUP BY per dimension, months "
+        "summed from days, secondary indexes built afterwards) is checked equal to `rollups.rebuild()` on "
+        f"the first size. {together}",
         "",
     ]
     for run in report["runs"]:
@@ -1188,47 +1226,55 @@ def _markdown(report: dict[str, Any]) -> str:
             f"## {run['database']}",
             "",
             f"{run['centres']:,} centres in {run['regions']} regions, {run['cards']} service cards, entries "
-            f"from {run['period'][0]} to {run['period'][1]}; run took {run['total_seconds'] / 60:.1f} min.",
+            f"from {run['period'][0]} to {run['period'][1]}; this database's run took "
+            f"{run['total_seconds'] / 60:.1f} min.",
             "",
             "| entries | query | samples | entries in slice (median / max) | tallies p50 ms | tallies p95 ms "
-            "| raw p50 ms | raw p95 ms | raw ÷ tallies (p50) |",
-            "|---:|---|---:|---:|---:|---:|---:|---:|---:|",
+            "| of which SQL (p50) | raw p50 ms | raw p95 ms | raw ÷ tallies (p50) |",
+            "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
         for step in run["steps"]:
             for label, case_ in step["summaries"].items():
                 lines.append(
                     f"| {step['size']:,} | {label} | {case_['samples']} | {case_['entries_median']:,} / "
                     f"{case_['entries_max']:,} | {case_['tallies']['p50_ms']} | {case_['tallies']['p95_ms']} | "
-                    f"{case_['raw_group_by']['p50_ms']} | {case_['raw_group_by']['p95_ms']} | "
-                    f"{case_['raw_over_tallies_p50']}× |"
+                    f"{case_.get('tallies_sql_p50_ms', '–')} | {case_['raw_group_by']['p50_ms']} | "
+                    f"{case_['raw_group_by']['p95_ms']} | {case_['raw_over_tallies_p50']}× |"
                 )
         lines += [
             "",
-            "| entries | single inserts/s (p50 / p95 ms) | bulk inserts/s, batches of 50 (p50 / p95 ms per batch) "
-            "| generation s | SQL rebuild s | daily tally rows | monthly tally rows | database size |",
+            "| entries | single inserts/s (p50 / p95 ms) | bulk inserts/s (p50 / p95 ms per batch) "
+            "| generation s (rows added) | SQL rebuild s | daily tally rows (per entry) | monthly tally rows "
+            "| database size |",
             "|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
         for step in run["steps"]:
             ins = step["inserts"]
+            daily = step["tally_rows"]["daily"]
             lines.append(
                 f"| {step['size']:,} | {ins['single']['per_second']} ({ins['single']['p50_ms']} / "
                 f"{ins['single']['p95_ms']}) | {ins['bulk']['per_second']} ({ins['bulk']['p50_ms']} / "
                 f"{ins['bulk']['p95_ms']}) | {step['generate']['seconds']} (+{step['generate']['entries_added']:,}) "
-                f"| {step['sql_rebuild']['seconds']} | {step['tally_rows']['daily']:,} | "
+                f"| {step['sql_rebuild']['seconds']} | {daily:,} ({daily / step['size']:.1f}) | "
                 f"{step['tally_rows']['monthly']:,} | {_mb(step['database_bytes'])} |"
             )
-        first = run["steps"][0]
+        first, last = run["steps"][0], run["steps"][-1]
         app = first["app_rebuild"]
+        rows_last = last["tally_rows"]["daily"] + last["tally_rows"]["monthly"]
         lines += [
             "",
-            f"`rollups.rebuild()` at {first['size']:,} entries ({app['scope']}): {app['seconds']} s, "
-            f"{app['daily_rows']:,} daily rows; the SQL rebuild used for the bigger sets wrote the same rows "
-            f"({app['rows_differing_from_sql_rebuild']} differ).",
+            f"`rollups.rebuild()` at {first['size']:,} entries ({app['scope']}, {app['entries']:,} entries): "
+            f"{app['seconds']} s for {app['daily_rows']:,} daily + {app['monthly_rows']:,} monthly rows, "
+            f"{app['tally_rows_per_second']:,} tally rows/s — at that rate the {rows_last:,} tally rows of "
+            f"{last['size']:,} entries would take {rows_last / app['tally_rows_per_second'] / 3600:.1f} h "
+            f"(the SQL rebuild: {last['sql_rebuild']['seconds'] / 60:.1f} min). SQL rebuild equal to it: "
+            f"{app['rows_differing_from_sql_rebuild']} rows differ.",
         ]
-        if run["database"] == "postgresql":
-            last = run["steps"][-1]
-            sizes = ", ".join(f"{t} {_mb(b)}" for t, b in (last["table_bytes"] or {}).items())
-            lines.append(f"Table sizes with indexes at {last['size']:,} entries: {sizes}.")
+        if last.get("index_bytes"):
+            lines += ["", f"Sizes at {last['size']:,} entries:", ""]
+            for table, size in (last["table_bytes"] or {}).items():
+                indexes = ", ".join(f"{name} {_mb(b)}" for name, b in last["index_bytes"][table].items())
+                lines.append(f"- {table}: {_mb(size)} with indexes ({indexes})")
         lines.append("")
     return "\n".join(lines)
 

@@ -42,12 +42,19 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.e2e)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="session", autouse=True)
+def _fresh_axe_log() -> None:
+    if AXE_LOG.exists():
+        AXE_LOG.unlink()
+
+
+# Module scope, not session: Playwright's sync API keeps an event loop running in this thread
+# while it is open, and tests that pytest-django orders after the browser tests (transactional
+# ones, using asyncio) must not find one.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
         pytest.skip(f"the browser tests need Debian's chromium at {CHROMIUM} (apt-get install -y chromium)")
-    if AXE_LOG.exists():
-        AXE_LOG.unlink()
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield browser

@@ -4,9 +4,11 @@ and the Server-Sent Events stream."""
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
 import pytest
 import redis
@@ -20,6 +22,13 @@ from cipnet.equeue.models import QueueConfig
 from cipnet.testing import World
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+def _run(coro: Any) -> Any:
+    """asyncio.run in a thread of its own: another test (Playwright's sync API) may have left an
+    event loop running in this one."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()
 
 
 def redis_up() -> bool:
@@ -73,7 +82,7 @@ def test_in_process_fan_out_reaches_every_listener_of_the_centre_only(in_process
                 await next_value(other, timeout=0.2)
         assert broker.listener_count() == 0
 
-    asyncio.run(scenario())
+    _run(scenario())
 
 
 def test_a_slow_listener_gets_the_newest_version_not_a_backlog(in_process: None) -> None:
@@ -86,7 +95,7 @@ def test_a_slow_listener_gets_the_newest_version_not_a_backlog(in_process: None)
             with pytest.raises(TimeoutError):
                 await next_value(sub, timeout=0.1)
 
-    asyncio.run(scenario())
+    _run(scenario())
 
 
 def test_a_heartbeat_timeout_does_not_end_the_subscription(in_process: None) -> None:
@@ -97,7 +106,7 @@ def test_a_heartbeat_timeout_does_not_end_the_subscription(in_process: None) -> 
             broker.publish(1, 5)
             assert await next_value(sub) == 5
 
-    asyncio.run(scenario())
+    _run(scenario())
 
 
 def test_publish_without_listeners_is_harmless(in_process: None) -> None:
@@ -127,7 +136,7 @@ def test_redis_fan_out_across_two_event_loops_with_one_connection_each(via_redis
                 ready.wait()
                 received[name] = [await next_value(s) for s in (a, b, c)]
 
-        asyncio.run(serve())
+        _run(serve())
 
     threads = [threading.Thread(target=process, args=(name,)) for name in ("one", "two")]
     for t in threads:
@@ -164,7 +173,7 @@ def test_redis_hub_reconnects_and_tells_listeners_to_re_read(via_redis: None) ->
                     return
             pytest.fail("no message after reconnecting")
 
-    asyncio.run(scenario())
+    _run(scenario())
 
 
 def test_publish_survives_redis_being_down() -> None:
