@@ -44,6 +44,7 @@ from cipnet.consultations.forms import (
 from cipnet.consultations.models import Consultation, Dimension, SocialCategory, Source
 from cipnet.consultations.selectors import ScopeFilter
 from cipnet.core.clock import KYIV, now
+from cipnet.core.errors import is_htmx, put_errors
 from cipnet.directory.models import Centre, Region
 from cipnet.directory.selectors import centre_get_for_user, centre_list_visible_to
 from cipnet.eservices.models import CardStatus, ServiceCard
@@ -73,22 +74,6 @@ def _user(request: HttpRequest) -> User:
 
 def _today() -> dt.date:
     return now().astimezone(KYIV).date()
-
-
-def _is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
-def _put_errors(form: Any, error: ValidationError, aliases: dict[str, str] | None = None) -> None:
-    aliases = aliases or {}
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            target = aliases.get(field, field)
-            for message in errors:
-                form.add_error(target if target in form.fields else None, message)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
 
 
 def _query_without(request: HttpRequest, name: str) -> str:
@@ -162,12 +147,12 @@ def entry(request: HttpRequest) -> HttpResponse:
                     source=Source.QUICK,
                 )
             except ValidationError as exc:
-                _put_errors(form, exc, ALIASES)
+                put_errors(form, exc, ALIASES)
             except PermissionDenied as exc:
                 raise Http404 from exc
             else:
                 saved, repeated = result.consultation, not result.created
-                if not _is_htmx(request):
+                if not is_htmx(request):
                     query: dict[str, int] = {"centre": centre.pk, "saved": saved.pk}
                     if repeated:
                         query["repeated"] = 1
@@ -184,7 +169,7 @@ def entry(request: HttpRequest) -> HttpResponse:
             saved = Consultation.objects.filter(pk=int(saved_id), author=user, centre=centre).first()
             repeated = bool(request.GET.get("repeated"))
     context = _entry_context(user, centre, centres, form, saved, repeated)
-    if _is_htmx(request):
+    if is_htmx(request):
         return render(request, "consultations/entry.html#panel", context)
     return render(request, "consultations/entry.html", context)
 
@@ -289,7 +274,7 @@ def tally(request: HttpRequest) -> HttpResponse:
                     saved_rows[i] = c
                 already = result.already_saved
                 for i, error in result.errors.items():
-                    _put_errors(formset.forms[i], error, ALIASES)
+                    put_errors(formset.forms[i], error, ALIASES)
                 error_count = len(result.errors)
                 if not error_count:
                     total = len(result.saved)
@@ -385,7 +370,7 @@ def entry_edit(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 services.consultation_update(actor=user, consultation=c, data=data)
             except ValidationError as exc:
-                _put_errors(form, exc, ALIASES)
+                put_errors(form, exc, ALIASES)
             else:
                 messages.success(request, _("The entry was changed."))
                 return redirect("consultations:entries")

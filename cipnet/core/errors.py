@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest
 
 
 class DomainError(Exception):
@@ -30,3 +33,22 @@ def validation_error_dict(error: ValidationError) -> dict[str, list[str]]:
             for key, value in error.error_dict.items()
         }
     return {"non_field_errors": [str(m) for m in error.messages]}
+
+
+def put_errors(form: Any, error: ValidationError, aliases: dict[str, str] | None = None) -> None:
+    """A service's or model's errors beside the form's fields (`aliases` maps a service's field
+    name to the form's), or above the form when no field matches; what was typed stays."""
+    aliases = aliases or {}
+    if hasattr(error, "error_dict"):
+        for name, messages in error.message_dict.items():
+            target = aliases.get(name, name)
+            for message in messages:
+                form.add_error(target if target in form.fields else None, message)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)
+
+
+def is_htmx(request: HttpRequest) -> bool:
+    """The request came from HTMX and wants a fragment."""
+    return request.headers.get("HX-Request") == "true"

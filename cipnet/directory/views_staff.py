@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from cipnet.accounts.models import User
 from cipnet.accounts.scopes import scope_for
 from cipnet.core.clock import local, now
+from cipnet.core.errors import put_errors
 from cipnet.directory import hours, selectors, services
 from cipnet.directory.forms import CentreForm, OpeningExceptionForm, WeekHoursForm
 from cipnet.directory.models import CentreStatus, CoordinationOffice, HostInstitution, OpeningException
@@ -33,16 +34,6 @@ def _require_staff(request: HttpRequest) -> User:
     if not scope_for(user).is_staff_member:
         raise Http404
     return user
-
-
-def _form_error(form: Any, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            target = field if field in form.fields else None
-            for item in errors:
-                form.add_error(target, item)
-    else:
-        form.add_error(None, error)
 
 
 @login_required
@@ -117,7 +108,7 @@ def centre_create(request: HttpRequest) -> HttpResponse:
         try:
             centre = services.centre_create(actor=user, features=form.cleaned_data["features"], **form.service_fields())
         except ValidationError as error:
-            _form_error(form, error)
+            put_errors(form, error)
         except services.NotFoundOrNotAllowed:
             form.add_error("settlement", _("You can add centres only in your own region."))
         else:
@@ -163,7 +154,7 @@ def centre_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=user, centre=centre, features=form.cleaned_data["features"], **form.service_fields()
             )
         except ValidationError as error:
-            _form_error(form, error)
+            put_errors(form, error)
         except services.NotFoundOrNotAllowed:
             form.add_error("settlement", _("You can move centres only within your own region."))
         else:
@@ -203,7 +194,7 @@ def exception_add(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.opening_exception_add(actor=user, centre=centre, **form.cleaned_data)
         except ValidationError as error:
-            _form_error(form, error)
+            put_errors(form, error)
         else:
             messages.success(request, _("The change to opening hours was saved."))
             return redirect("staff:centre", pk=centre.pk)

@@ -28,6 +28,7 @@ from django.views.decorators.http import require_POST
 from cipnet.accounts.models import User
 from cipnet.accounts.scopes import scope_for
 from cipnet.core.clock import local, now
+from cipnet.core.errors import is_htmx, put_errors
 from cipnet.directory.models import Centre
 from cipnet.equeue import selectors, services
 from cipnet.equeue.forms import (
@@ -57,10 +58,6 @@ def _user(request: HttpRequest) -> User:
     return user
 
 
-def _is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
 def _int(value: Any) -> int | None:
     try:
         return int(value)
@@ -70,17 +67,6 @@ def _int(value: Any) -> int | None:
 
 def _error_messages(error: ValidationError) -> list[str]:
     return [str(m) for m in error.messages]
-
-
-def _put_errors(form: Any, error: ValidationError) -> None:
-    """A service's or model's errors beside the form's fields (or above the form)."""
-    if hasattr(error, "error_dict"):
-        for name, items in error.message_dict.items():
-            for message in items:
-                form.add_error(name if name in form.fields else None, message)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
 
 
 def _console_url(centre_id: int, **query: Any) -> str:
@@ -256,7 +242,7 @@ def console(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     centre, centres = _serving_centre(user, request.GET.get("centre"))
     context = _console_context(request, user, centre, centres)
-    if _is_htmx(request) and request.GET.get("part") == "waiting":
+    if is_htmx(request) and request.GET.get("part") == "waiting":
         return render(request, "equeue/staff/console.html#waiting", context)
     return render(request, "equeue/staff/console.html", context)
 
@@ -348,7 +334,7 @@ def ticket_transfer(request: HttpRequest, pk: int) -> HttpResponse:
         except PermissionDenied as exc:
             raise Http404 from exc
         except ValidationError as error:
-            _put_errors(form, error)
+            put_errors(form, error)
         else:
             if moved.for_desk is not None:
                 text = _("Ticket %(label)s is back in the line, for %(desk)s.") % {
@@ -383,7 +369,7 @@ def issue(request: HttpRequest) -> HttpResponse:
         except PermissionDenied as exc:
             raise Http404 from exc
         except ValidationError as error:
-            _put_errors(form, error)
+            put_errors(form, error)
         else:
             messages.success(
                 request, _("Ticket %(label)s issued. Tell the visitor the number.") % {"label": ticket.label}
@@ -423,7 +409,7 @@ def queue_settings(request: HttpRequest, centre_id: int) -> HttpResponse:
                 try:
                     services.queue_config_update(config=form.instance, fields=list(form.Meta.fields))
                 except ValidationError as error:
-                    _put_errors(form, error)
+                    put_errors(form, error)
                 else:
                     messages.success(request, _("Queue settings saved."))
                     return redirect("queue_staff:settings", centre_id=centre.pk)
@@ -473,7 +459,7 @@ def _edit_page(
         try:
             save(form)
         except ValidationError as error:
-            _put_errors(form, error)
+            put_errors(form, error)
         else:
             messages.success(request, saved)
             return redirect(reverse("queue_staff:settings", kwargs={"centre_id": centre.pk}) + anchor)

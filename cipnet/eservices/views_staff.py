@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cipnet.accounts.models import User
+from cipnet.core.errors import put_errors
 from cipnet.directory import selectors as directory_selectors
-from cipnet.directory.views_staff import _form_error
 from cipnet.eservices import selectors, services
 from cipnet.eservices.forms import CardForm, CatalogueImportForm, SynonymForm
 from cipnet.eservices.interchange import CatalogueImportError, import_catalogue_csv, import_catalogue_json
@@ -64,7 +64,7 @@ def _save(request: HttpRequest, form: CardForm, actor: User, card: ServiceCard |
             return services.card_create(actor=actor, comment=comment, **fields)
         return services.card_update(actor=actor, card=card, comment=comment, **fields)
     except ValidationError as error:
-        _form_error(form, error)
+        put_errors(form, error)
         return None
 
 
@@ -138,7 +138,7 @@ def synonyms(request: HttpRequest) -> HttpResponse:
         try:
             services.synonym_save(actor=actor, **form.cleaned_data)
         except ValidationError as error:
-            _form_error(form, error)
+            put_errors(form, error)
         else:
             messages.success(request, _("Saved. Searches use it from now on."))
             return redirect("eservices_staff:synonyms")

@@ -1,9 +1,7 @@
 // The display board: live updates, a chime and a flash on each new call, a clock.
 // Without this file the page still shows the state (the server renders it; <noscript> reloads).
 //
-// Live: an EventSource on events/ says "version N"; we then fetch board.json with If-None-Match
-// (unchanged → 304, costs the server no database query). When push is unavailable or keeps
-// failing, we poll board.json every 5 s instead, and keep trying push in the background.
+// Live updates (push, with polling every 5 s as the fallback) come from queue-live.js.
 (function () {
   "use strict";
   var body = document.body;
@@ -12,14 +10,7 @@
   root.classList.add("js");
 
   var POLL_MS = 5000;           // polling when push is unavailable
-  var SAFETY_POLL_MS = 60000;   // a cheap check while push works, in case an event was lost
-  var PUSH_FAILURES_BEFORE_POLL = 3;
-  var PUSH_RETRY_MS = 60000;    // try push again after the browser gave up on it
-
-  var jsonUrl = body.dataset.jsonUrl;
-  var eventsUrl = body.dataset.eventsUrl;
-  var etag = body.dataset.etag || "";
-  var version = parseInt(body.dataset.version || "-1", 10);
+  var live = window.CipnetQueueLive;
   var reduceMotion = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)");
 
   var el = {
@@ -105,7 +96,6 @@
     replace(el.waiting, waiting);
 
     known = keys;
-    if (typeof data.version === "number") { version = data.version; }
     if (fresh.length) { announce(fresh); }
   }
 
@@ -115,7 +105,7 @@
     el.live.textContent = calls.map(function (call) {
       return template.replace("%(ticket)s", call.ticket).replace("%(desk)s", call.desk);
     }).join(". ");
-    chime();
+    sound.play();
     if (!(reduceMotion && reduceMotion.matches)) {
       el.flash.classList.remove("is-flashing");
       void el.flash.offsetWidth; // restart the animation
@@ -124,109 +114,28 @@
   }
 
   // ---- Sound: browsers allow audio only after a click, so staff press "Turn on sound" once.
-  var audio = null;
-  var AudioContextClass = window.AudioContext || window.webkitAudioContext;
-  function chime() {
-    if (!audio || audio.state !== "running") { return; }
-    var start = audio.currentTime + 0.05;
-    [[880, 0], [660, 0.45]].forEach(function (tone) {
-      var osc = audio.createOscillator();
-      var gain = audio.createGain();
-      osc.type = "sine";
-      osc.frequency.value = tone[0];
-      var t = start + tone[1];
-      gain.gain.setValueAtTime(0.0001, t);
-      gain.gain.exponentialRampToValueAtTime(0.6, t + 0.03);
-      gain.gain.exponentialRampToValueAtTime(0.0001, t + 0.4);
-      osc.connect(gain);
-      gain.connect(audio.destination);
-      osc.start(t);
-      osc.stop(t + 0.42);
-    });
-  }
-  if (AudioContextClass && el.sound) {
+  var sound = live.chime();
+  if (sound.available && el.sound) {
     el.sound.hidden = false;
     el.sound.addEventListener("click", function () {
-      if (audio && audio.state === "running") {
-        audio.suspend();
+      if (sound.isOn()) {
+        sound.disable();
         el.sound.setAttribute("aria-pressed", "false");
         el.sound.textContent = body.dataset.soundOff;
         return;
       }
-      audio = audio || new AudioContextClass();
-      audio.resume().then(function () {
+      sound.enable().then(function () {
         el.sound.setAttribute("aria-pressed", "true");
         el.sound.textContent = body.dataset.soundOn;
-        chime();
+        sound.play();
       });
     });
-  }
-
-  // ---- Fetching the snapshot (conditional GET).
-  var fetching = false;
-  var again = false;
-  function refresh() {
-    if (fetching) { again = true; return; }
-    fetching = true;
-    var headers = { "Accept": "application/json" };
-    if (etag) { headers["If-None-Match"] = etag; }
-    fetch(jsonUrl, { headers: headers, cache: "no-store", credentials: "same-origin" })
-      .then(function (response) {
-        setOffline(false);
-        if (response.status === 304) { return null; }
-        if (!response.ok) { throw new Error("HTTP " + response.status); }
-        etag = response.headers.get("ETag") || "";
-        return response.json();
-      })
-      .then(function (data) { if (data) { render(data); } })
-      .catch(function () { setOffline(true); })
-      .then(function () {
-        fetching = false;
-        if (again) { again = false; refresh(); }
-      });
   }
 
   function setOffline(offline) {
     if (!el.offline) { return; }
     el.offline.hidden = !offline;
     el.offline.textContent = offline ? body.dataset.offline : "";
-  }
-
-  // ---- Push with automatic reconnect; polling as the fallback.
-  var pollTimer = null;
-  var pollEvery = 0;
-  function poll(ms) {
-    if (pollEvery === ms) { return; }
-    if (pollTimer) { clearInterval(pollTimer); }
-    pollEvery = ms;
-    pollTimer = setInterval(refresh, ms);
-  }
-
-  var source = null;
-  var failures = 0;
-  function connect() {
-    if (!window.EventSource) { poll(POLL_MS); return; }
-    source = new EventSource(eventsUrl);
-    source.addEventListener("open", function () {
-      failures = 0;
-      setOffline(false);
-      poll(SAFETY_POLL_MS);
-    });
-    source.addEventListener("version", function (event) {
-      var next = parseInt(JSON.parse(event.data).version, 10);
-      if (next !== version) { refresh(); }
-    });
-    source.addEventListener("error", function () {
-      failures += 1;
-      // The browser retries by itself (the server's retry: field); meanwhile poll.
-      if (failures >= PUSH_FAILURES_BEFORE_POLL) { poll(POLL_MS); }
-      if (source.readyState === EventSource.CLOSED) {
-        // Refused for good (e.g. the server answered an error): poll, and try push later.
-        source.close();
-        poll(POLL_MS);
-        setTimeout(connect, PUSH_RETRY_MS);
-      }
-    });
   }
 
   // ---- The clock, in Kyiv time whatever the TV's own zone.
@@ -248,10 +157,13 @@
   tick();
   setInterval(tick, 1000);
 
-  // A page reopened from the back/forward cache or a TV waking up: catch up at once.
-  document.addEventListener("visibilitychange", function () {
-    if (document.visibilityState === "visible") { refresh(); }
+  live.follow({
+    jsonUrl: body.dataset.jsonUrl,
+    eventsUrl: body.dataset.eventsUrl,
+    etag: body.dataset.etag,
+    version: parseInt(body.dataset.version || "-1", 10),
+    pollMs: POLL_MS,
+    onData: render,
+    onOffline: setOffline
   });
-
-  connect();
 })();
