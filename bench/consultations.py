@@ -235,11 +235,6 @@ class Db:
             return f"(d.base + ({minutes}) * INTERVAL '1 minute')"
         return f"printf('%s %02d:%02d:00', d.base, d.hour + ({minutes}) / 60, ({minutes}) % 60)"
 
-    def month_of(self, day: str) -> str:
-        if self.pg:
-            return f"CAST(date_trunc('month', {day}) AS date)"
-        return f"(substr({day}, 1, 8) || '01')"
-
     @property
     def moment_type(self) -> str:
         return "timestamp with time zone" if self.pg else "text"
@@ -608,7 +603,7 @@ class Generator:
         return {k: round(v, 1) for k, v in spent.items()}
 
 
-# --- Tallies by SQL ----------------------------------------------------------------------------
+# --- Tallies ---------------------------------------------------------------------------------
 
 SUMS = (
     "COUNT(*), COALESCE(SUM(x.duration_minutes), 0), COUNT(x.duration_minutes), "
@@ -616,171 +611,16 @@ SUMS = (
 )
 
 
-def daily_statements(db: Db) -> list[tuple[str, str]]:
-    """(dimension, INSERT … SELECT … GROUP BY) giving the daily rows rollups.rebuild() writes, in
-    its order (so the table ends up laid out as after a rebuild)."""
-    from cipnet.consultations.models import Consultation, ConsultationService, DailyTally, Dimension
-    from cipnet.consultations.rollups import _SCALAR_DIMENSIONS
-
-    cons = Consultation._meta.db_table
-    service = ConsultationService._meta.db_table
-    table = DailyTally._meta.db_table
-    specs: list[tuple[str, str, str, str]] = [(Dimension.TOTAL, "''", f"{cons} x", "")]
-    specs += [(dim, f"x.{field}", f"{cons} x", "") for dim, field in _SCALAR_DIMENSIONS.items()]
-    specs.append((Dimension.OBSTACLE, "x.obstacle", f"{cons} x", "WHERE x.obstacle <> ''"))
-    specs.append(
-        (
-            Dimension.CATEGORY,
-            "b.name",
-            f"{cons} x JOIN bench_bits b ON ((x.categories & b.bit) <> 0 OR (b.bit = 0 AND x.categories = 0))",
-            "",
-        )
-    )
-    specs.append(
-        (
-            Dimension.FIRST_VISIT,
-            "CASE WHEN x.first_visit IS NULL THEN 'unknown' WHEN x.first_visit THEN 'yes' ELSE 'no' END",
-            f"{cons} x",
-            "",
-        )
-    )
-    specs.append((Dimension.SATISFACTION, "COALESCE(CAST(x.satisfaction AS TEXT), 'none')", f"{cons} x", ""))
-    specs.append(
-        (
-            Dimension.SERVICE,
-            "CAST(s.card_id AS TEXT)",
-            f"{service} s JOIN {cons} x ON x.id = s.consultation_id",
-            "WHERE s.card_id IS NOT NULL",
-        )
-    )
-    specs.append(
-        (
-            Dimension.SERVICE,
-            "'text'",
-            f"{cons} x JOIN (SELECT DISTINCT consultation_id FROM {service} WHERE card_id IS NULL) f "
-            "ON f.consultation_id = x.id",
-            "",
-        )
-    )
-    out = []
-    for dimension, value, source, where in specs:
-        group = "x.centre_id, x.day" + ("" if value.startswith("'") else f", {value}")
-        out.append(
-            (
-                str(dimension),
-                f"INSERT INTO {table} (centre_id, day, dimension, value, {', '.join(SUM_COLUMNS)}) "
-                f"SELECT x.centre_id, x.day, '{dimension}', {value}, {SUMS} FROM {source} {where} GROUP BY {group}",
-            )
-        )
-    return out
-
-
-SUM_COLUMNS = ("count", "minutes_sum", "minutes_n", "score_sum", "score_n")
-
-
-def monthly_statement(db: Db) -> str:
-    """The monthly rows as sums of the daily ones, as rollups.rebuild() makes them."""
-    from cipnet.consultations.models import DailyTally, MonthlyTally
-
-    sums = ", ".join(f"SUM({c})" for c in SUM_COLUMNS)
-    month = db.month_of("day")
-    return (
-        f"INSERT INTO {MonthlyTally._meta.db_table} (centre_id, month, dimension, value, {', '.join(SUM_COLUMNS)}) "
-        f"SELECT centre_id, {month}, dimension, value, {sums} FROM {DailyTally._meta.db_table} "
-        f"GROUP BY centre_id, {month}, dimension, value"
-    )
-
-
-def sql_rebuild(db: Db) -> dict[str, Any]:
-    """Empty both tallies and fill them: one INSERT … SELECT … GROUP BY per dimension for the days,
-    one for the months (from the days), with the secondary indexes built afterwards."""
-    from django.db import transaction
-
-    from cipnet.consultations.models import CATEGORY_BITS, DailyTally, MonthlyTally
-
-    if not _has_temp_table(db, "bench_bits"):
-        db.execute("CREATE TEMP TABLE bench_bits (bit integer PRIMARY KEY, name varchar(32))")
-        db.bulk_insert("bench_bits", ["bit", "name"], [(0, "none"), *((b, n) for n, b in CATEGORY_BITS.items())])
-    tables = [DailyTally._meta.db_table, MonthlyTally._meta.db_table]
-    rows = {"daily": 0, "monthly": 0}
-    spent: dict[str, float] = {}
-    started = time.perf_counter()
-    with transaction.atomic():
-        for table in tables:
-            db.execute(f"TRUNCATE {table}" if db.pg else f"DELETE FROM {table}")
-        with db.indexes_dropped(tables, spent):
-            for dimension, sql in daily_statements(db):
-                t0 = time.perf_counter()
-                rows["daily"] += db.execute(sql)
-                spent[f"daily {dimension}"] = spent.get(f"daily {dimension}", 0.0) + time.perf_counter() - t0
-            seconds, rows["monthly"] = timed(lambda: db.execute(monthly_statement(db)))
-            spent["monthly from daily"] = seconds
-    return {
-        "seconds": round(time.perf_counter() - started, 1),
-        "daily_rows": rows["daily"],
-        "monthly_rows": rows["monthly"],
-        "seconds_by_step": {k: round(v, 1) for k, v in spent.items()},
-    }
-
-
-def _has_temp_table(db: Db, name: str) -> bool:
-    if db.pg:
-        return bool(db.fetch("SELECT 1 FROM pg_class WHERE relname = %s AND relpersistence = 't'", [name]))
-    return bool(db.fetch("SELECT 1 FROM sqlite_temp_master WHERE name = %s", [name]))
-
-
-TALLY_COLUMNS = "centre_id, {period}, dimension, value, count, minutes_sum, minutes_n, score_sum, score_n"
-
-
-def app_rebuild(db: Db, network: Network, size: int) -> tuple[dict[str, Any], str]:
-    """Time rollups.rebuild() (every centre, or one region when the set is big) and keep a copy of
-    what it wrote; returns the figures and the SQL condition naming the rebuilt centres."""
+def rebuild(db: Db) -> dict[str, Any]:
+    """Time rollups.rebuild() over everything (what `rebuild_consultation_tallies` runs) and count
+    the rows of each tally."""
     from cipnet.consultations import rollups
-    from cipnet.consultations.models import DailyTally, MonthlyTally
 
-    everything = size <= APP_REBUILD_MAX
-    # The region with the fewest centres keeps this step short; the rows per second are what count.
-    region_id = min(network.region_ids, key=lambda r: len(network.centres_of_region.get(r, [])) or CENTRES)
-    centre_ids = None if everything else network.centres_of_region[region_id]
-    in_scope = (
-        "" if everything else f"WHERE centre_id IN (SELECT id FROM directory_centre WHERE region_id = {region_id})"
-    )
-    seconds, written = timed(lambda: rollups.rebuild(centre_ids=centre_ids))
-    monthly = int(db.scalar(f"SELECT COUNT(*) FROM {MonthlyTally._meta.db_table} {in_scope}"))
-    for period, table in (("day", DailyTally._meta.db_table), ("month", MonthlyTally._meta.db_table)):
-        columns = TALLY_COLUMNS.format(period=period)
-        db.execute(f"DROP TABLE IF EXISTS bench_app_{period}")
-        db.execute(f"CREATE TEMP TABLE bench_app_{period} AS SELECT {columns} FROM {table} {in_scope}")
-    scope = "all centres" if everything else f"one region, {len(centre_ids or [])} centres"
-    entries = int(
-        db.scalar(
-            f"SELECT COUNT(*) FROM {network.consultation_table} {in_scope}",
-        )
-    )
-    return {
-        "scope": scope,
-        "entries": entries,
-        "seconds": round(seconds, 1),
-        "daily_rows": written,
-        "monthly_rows": monthly,
-        "tally_rows_per_second": round((written + monthly) / seconds),
-    }, in_scope
-
-
-def differing_from_app(db: Db, in_scope: str) -> int:
-    """Rows in one of (what rollups.rebuild() wrote, what the SQL rebuild wrote) and not the other."""
-    from cipnet.consultations.models import DailyTally, MonthlyTally
-
-    differing = 0
-    for period, table in (("day", DailyTally._meta.db_table), ("month", MonthlyTally._meta.db_table)):
-        columns = TALLY_COLUMNS.format(period=period)
-        ours = f"(SELECT {columns} FROM {table} {in_scope}) t"
-        for a, b in ((f"bench_app_{period}", ours), (ours, f"bench_app_{period}")):
-            differing += int(
-                db.scalar(f"SELECT COUNT(*) FROM (SELECT {columns} FROM {a} EXCEPT SELECT {columns} FROM {b}) d")
-            )
-        db.execute(f"DROP TABLE bench_app_{period}")
-    return differing
+    seconds, written = timed(rollups.rebuild)
+    rows = {name: int(db.scalar(f"SELECT COUNT(*) FROM {model._meta.db_table}")) for name, model, *_ in rollups.TABLES}
+    if sum(rows.values()) != written:
+        raise SystemExit(f"rollups.rebuild() reported {written} rows, the tables hold {sum(rows.values())}")
+    return {"seconds": round(seconds, 1), "rows": rows}
 
 
 _lock_file: Any = None
@@ -1108,10 +948,11 @@ def run_one(database_url: str) -> dict[str, Any]:
 
     from cipnet.consultations.models import (
         Consultation,
-        ConsultationChange,
         ConsultationService,
-        DailyTally,
+        DailyTotal,
         MonthlyTally,
+        RegionDailyTally,
+        RegionMonthlyTally,
     )
     from cipnet.eservices.interchange import load_shipped_catalogue
 
@@ -1124,7 +965,8 @@ def run_one(database_url: str) -> dict[str, Any]:
     network = Network(rng)
     generator = Generator(db, network)
     tables = [
-        m._meta.db_table for m in (Consultation, ConsultationService, DailyTally, MonthlyTally, ConsultationChange)
+        m._meta.db_table
+        for m in (Consultation, ConsultationService, DailyTotal, MonthlyTally, RegionDailyTally, RegionMonthlyTally)
     ]
     steps: list[dict[str, Any]] = []
     inserted = 0
@@ -1132,7 +974,7 @@ def run_one(database_url: str) -> dict[str, Any]:
     def say(size: int, what: str) -> None:
         print(f"[{db.vendor} {time.strftime('%H:%M:%S')}] {size:,}: {what}", file=sys.stderr, flush=True)
 
-    for index, size in enumerate(SIZES):
+    for size in SIZES:
         step: dict[str, Any] = {"size": size}
         say(size, "generating")
         with phase("load"), db.bulk_load():
@@ -1142,29 +984,15 @@ def run_one(database_url: str) -> dict[str, Any]:
             "seconds": round(seconds, 1),
             **phases,
         }
-        in_scope = None
-        if index == 0:
-            say(size, "rollups.rebuild()")
-            with phase("measure"):
-                step["app_rebuild"], in_scope = app_rebuild(db, network, size)
-        say(size, "SQL rebuild")
+        say(size, "rollups.rebuild()")
         with phase("load"), db.bulk_load():
-            step["sql_rebuild"] = sql_rebuild(db)
+            step["rebuild"] = rebuild(db)
             seconds, _none = timed(db.analyze)
         step["analyze_seconds"] = round(seconds, 1)
-        if in_scope is not None:
-            differing = differing_from_app(db, in_scope)
-            step["app_rebuild"]["rows_differing_from_sql_rebuild"] = differing
-            if differing:
-                raise SystemExit(f"the SQL rebuild and rollups.rebuild() differ in {differing} rows")
         step["entries"] = size + inserted
-        step["tally_rows"] = {
-            "daily": step["sql_rebuild"]["daily_rows"],
-            "monthly": step["sql_rebuild"]["monthly_rows"],
-        }
         step["database_bytes"] = db.size_bytes()
-        step["table_bytes"] = {t: db.table_bytes(t) for t in tables[:4]} if db.pg else None
-        step["index_bytes"] = {t: db.index_bytes(t) for t in tables[:4]} if db.pg else None
+        step["table_bytes"] = {t: db.table_bytes(t) for t in tables} if db.pg else None
+        step["index_bytes"] = {t: db.index_bytes(t) for t in tables} if db.pg else None
         with phase("measure"):
             say(size, "summaries")
             step["summaries"] = measure_summaries(db, network, rng)
@@ -1205,20 +1033,23 @@ def _markdown(report: dict[str, Any]) -> str:
         f"{report['when']} — {report['machine']}. Sizes {', '.join(f'{n:,}' for n in report['sizes'])} "
         f"(appended, not regenerated). Total run time {report['total_minutes']} min.",
         "",
-        "Dashboards call `selectors.summary()`, which reads only the tallies (whole months from "
-        "`MonthlyTally`, other days from `DailyTally`). *Raw* computes the same figures (total, averages, "
+        "Dashboards call `selectors.summary()` (ADR 5): whole months from the monthly tallies (per centre, "
+        "or per region), other days from the regions' daily tally, or, for a centre, from those days' "
+        "entries through the (centre, day) index. *Raw* computes the same figures (total, averages, "
         "every breakdown; checked equal on every sample) from the entries: one pass with a filtered COUNT "
         "per value plus one over the services, bounded by the (centre, day) index (regions join the "
         "centres). *Raw ÷ tallies* above 1 means the tallies are faster. *SQL* is the part of the tallies' "
-        "time spent in its statements (the rest is Python: the card look-up, labels, sorting). Centres are "
-        "sampled half uniformly, half in proportion to their traffic; months from the last three years, years "
-        'among the complete calendar years; "last 30/365 days" end yesterday, so they also read the daily '
-        "tally. Entries are generated with INSERT … SELECT (no audit trail); inserts go through "
+        "time spent in its statements (the rest is Python: the card look-up, labels, sorting, and a centre's "
+        "partial month). Centres are sampled half uniformly, half in proportion to their traffic; months "
+        'from the last three years, years among the complete calendar years; "last 30/365 days" end '
+        "yesterday, so they include partial months. Entries are generated with INSERT … SELECT (no audit "
+        "trail); the tallies are then rebuilt by `rollups.rebuild()` (INSERT … SELECT … GROUP BY, what "
+        "`manage.py rebuild_consultation_tallies` runs; timed with the generator's bulk settings: no "
+        "journal on SQLite, no FK triggers on PostgreSQL); inserts go through "
         "`services.consultation_record` (one entry, 1–2 cards) and `consultation_record_many` (batches of "
         f"{BULK_ROWS} for one day), both with tallies and audit trail, at the application's SQLite settings "
-        "(WAL, synchronous=FULL). The SQL rebuild (one INSERT … SELECT … GROUP BY per dimension, months "
-        "summed from days, secondary indexes built afterwards) is checked equal to `rollups.rebuild()` on "
-        f"the first size. {together}",
+        "(WAL, synchronous=FULL). "
+        f"{together}",
         "",
     ]
     for run in report["runs"]:
@@ -1244,32 +1075,23 @@ def _markdown(report: dict[str, Any]) -> str:
         lines += [
             "",
             "| entries | single inserts/s (p50 / p95 ms) | bulk inserts/s (p50 / p95 ms per batch) "
-            "| generation s (rows added) | SQL rebuild s | daily tally rows (per entry) | monthly tally rows "
-            "| database size |",
-            "|---:|---:|---:|---:|---:|---:|---:|---:|",
+            "| generation s (rows added) | rebuild s | tally rows (per entry) | centre days | centre months "
+            "| region days | region months | database size |",
+            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
         for step in run["steps"]:
             ins = step["inserts"]
-            daily = step["tally_rows"]["daily"]
+            rows = step["rebuild"]["rows"]
+            total = sum(rows.values())
             lines.append(
                 f"| {step['size']:,} | {ins['single']['per_second']} ({ins['single']['p50_ms']} / "
                 f"{ins['single']['p95_ms']}) | {ins['bulk']['per_second']} ({ins['bulk']['p50_ms']} / "
                 f"{ins['bulk']['p95_ms']}) | {step['generate']['seconds']} (+{step['generate']['entries_added']:,}) "
-                f"| {step['sql_rebuild']['seconds']} | {daily:,} ({daily / step['size']:.1f}) | "
-                f"{step['tally_rows']['monthly']:,} | {_mb(step['database_bytes'])} |"
+                f"| {step['rebuild']['seconds']} | {total:,} ({total / step['size']:.2f}) | "
+                f"{rows['daily_total']:,} | {rows['centre_month']:,} | {rows['region_day']:,} | "
+                f"{rows['region_month']:,} | {_mb(step['database_bytes'])} |"
             )
-        first, last = run["steps"][0], run["steps"][-1]
-        app = first["app_rebuild"]
-        rows_last = last["tally_rows"]["daily"] + last["tally_rows"]["monthly"]
-        lines += [
-            "",
-            f"`rollups.rebuild()` at {first['size']:,} entries ({app['scope']}, {app['entries']:,} entries): "
-            f"{app['seconds']} s for {app['daily_rows']:,} daily + {app['monthly_rows']:,} monthly rows, "
-            f"{app['tally_rows_per_second']:,} tally rows/s — at that rate the {rows_last:,} tally rows of "
-            f"{last['size']:,} entries would take {rows_last / app['tally_rows_per_second'] / 3600:.1f} h "
-            f"(the SQL rebuild: {last['sql_rebuild']['seconds'] / 60:.1f} min). SQL rebuild equal to it: "
-            f"{app['rows_differing_from_sql_rebuild']} rows differ.",
-        ]
+        last = run["steps"][-1]
         if last.get("index_bytes"):
             lines += ["", f"Sizes at {last['size']:,} entries:", ""]
             for table, size in (last["table_bytes"] or {}).items():

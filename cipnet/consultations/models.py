@@ -112,7 +112,11 @@ class Consultation(BaseModel):
     """One visitor helped once. Holds no name, phone, e-mail, tax or passport number."""
 
     centre = models.ForeignKey(
-        "directory.Centre", on_delete=models.PROTECT, related_name="consultations", verbose_name=_("centre")
+        "directory.Centre",
+        on_delete=models.PROTECT,
+        related_name="consultations",
+        verbose_name=_("centre"),
+        db_index=False,  # (centre, day) serves it
     )
     consultant = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -130,6 +134,7 @@ class Consultation(BaseModel):
         blank=True,
         related_name="consultations_entered",
         verbose_name=_("entered by"),
+        db_index=False,  # (author, -created_at) serves it
     )
     occurred_at = models.DateTimeField(_("when"))
     #: The local (Kyiv) date of `occurred_at`, kept for indexing and rollups.
@@ -265,13 +270,10 @@ class Dimension(models.TextChoices):
 FREE_TEXT_SERVICE = "text"
 
 
-class Tally(models.Model):
-    """count consultations (for dimension "service": service uses) with the value; plus
-    sums that give average duration and satisfaction for the same slice."""
+class Sums(models.Model):
+    """The count of consultations (for dimension "service": of service uses) in a slice, plus the
+    sums that give its average duration and satisfaction."""
 
-    centre = models.ForeignKey("directory.Centre", on_delete=models.CASCADE, related_name="+")
-    dimension = models.CharField(max_length=16, choices=Dimension.choices)
-    value = models.CharField(max_length=32, blank=True)
     count = models.IntegerField(default=0)
     minutes_sum = models.IntegerField(default=0)
     minutes_n = models.IntegerField(default=0)
@@ -282,21 +284,26 @@ class Tally(models.Model):
         abstract = True
 
 
-class DailyTally(Tally):
+class DailyTotal(Sums):
+    """All consultations of a centre on a day (no breakdown): targets and centre tables."""
+
+    centre = models.ForeignKey("directory.Centre", on_delete=models.CASCADE, related_name="+", db_index=False)
     day = models.DateField()
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["centre", "day", "dimension", "value"], name="daily_tally_key"),
-        ]
-        indexes = [models.Index(fields=["day", "dimension"], name="daily_tally_day_dim")]
+        constraints = [models.UniqueConstraint(fields=["centre", "day"], name="daily_total_key")]
 
     def __str__(self) -> str:
-        return f"{self.centre_id} {self.day} {self.dimension}={self.value}: {self.count}"
+        return f"{self.centre_id} {self.day}: {self.count}"
 
 
-class MonthlyTally(Tally):
+class MonthlyTally(Sums):
+    """One breakdown value of a centre in a month."""
+
+    centre = models.ForeignKey("directory.Centre", on_delete=models.CASCADE, related_name="+", db_index=False)
     month = models.DateField(help_text="First day of the month.")
+    dimension = models.CharField(max_length=16, choices=Dimension.choices)
+    value = models.CharField(max_length=32, blank=True)
 
     class Meta:
         constraints = [
@@ -306,6 +313,42 @@ class MonthlyTally(Tally):
 
     def __str__(self) -> str:
         return f"{self.centre_id} {self.month:%Y-%m} {self.dimension}={self.value}: {self.count}"
+
+
+class RegionDailyTally(Sums):
+    """One breakdown value of all the centres of a region on a day."""
+
+    region = models.ForeignKey("directory.Region", on_delete=models.CASCADE, related_name="+", db_index=False)
+    day = models.DateField()
+    dimension = models.CharField(max_length=16, choices=Dimension.choices)
+    value = models.CharField(max_length=32, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["region", "day", "dimension", "value"], name="region_daily_tally_key"),
+        ]
+        indexes = [models.Index(fields=["day"], name="region_daily_tally_day")]
+
+    def __str__(self) -> str:
+        return f"r{self.region_id} {self.day} {self.dimension}={self.value}: {self.count}"
+
+
+class RegionMonthlyTally(Sums):
+    """One breakdown value of all the centres of a region in a month."""
+
+    region = models.ForeignKey("directory.Region", on_delete=models.CASCADE, related_name="+", db_index=False)
+    month = models.DateField(help_text="First day of the month.")
+    dimension = models.CharField(max_length=16, choices=Dimension.choices)
+    value = models.CharField(max_length=32, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["region", "month", "dimension", "value"], name="region_monthly_tally_key"),
+        ]
+        indexes = [models.Index(fields=["month"], name="region_monthly_tally_month")]
+
+    def __str__(self) -> str:
+        return f"r{self.region_id} {self.month:%Y-%m} {self.dimension}={self.value}: {self.count}"
 
 
 class ConsultationTarget(BaseModel):

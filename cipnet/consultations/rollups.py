@@ -1,11 +1,27 @@
-"""Daily and monthly marginal tallies, kept equal to a recount of the raw entries.
+"""Consultation tallies, kept equal to a recount of the raw entries (ADR 5).
 
-Writers call `apply()` with the facts of entries added (+1) or removed (-1) inside the
-same transaction as the entry itself; an edit is a removal of the old facts and an
-addition of the new. The upsert adds to the stored counts in the database
-(`INSERT … ON CONFLICT … DO UPDATE SET count = count + excluded.count`, the same SQL on
-SQLite and PostgreSQL), so concurrent writers never lose an increment.
+Four tables, chosen so that no dashboard reads more than a few thousand rows whatever its scope
+(the 20-million benchmark is in bench/results/consultations.md):
+
+- `DailyTotal` (centre, day): how many, without breakdown — targets and the table of centres;
+- `MonthlyTally` (centre, month, dimension, value): a centre's breakdowns;
+- `RegionDailyTally` (region, day, dimension, value) and `RegionMonthlyTally` (region, month, …):
+  the breakdowns of a region, and of the network as the sum of its regions.
+
+A centre's breakdown for the days of a partial month is computed from those days' entries, read
+through the (centre, day) index: at a few visitors per centre and day a per-centre daily breakdown
+would hold more rows than the entries themselves (ADR 5).
+
+Writers call `apply()` with the facts of entries added (+1) or removed (-1) inside the same
+transaction as the entry itself; an edit is a removal of the old facts and an addition of the new.
+The upsert adds to the stored counts in the database (`INSERT … ON CONFLICT … DO UPDATE SET count =
+count + excluded.count`, the same SQL on SQLite and PostgreSQL), so concurrent writers never lose an
+increment. `rebuild()` recomputes them with INSERT … SELECT … GROUP BY, one statement per dimension
+(region months are summed from region days).
 """
+
+# SQL here is built from table names and constants of this module only; values are parameters.
+# ruff: noqa: S608
 
 from __future__ import annotations
 
@@ -15,27 +31,35 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection, transaction
-from django.db.models import Count, F, Q, QuerySet, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db import connection, models, transaction
 
 from cipnet.consultations.models import (
     CATEGORY_BITS,
     FREE_TEXT_SERVICE,
     Consultation,
     ConsultationService,
-    DailyTally,
+    DailyTotal,
     Dimension,
     MonthlyTally,
-    Tally,
+    RegionDailyTally,
+    RegionMonthlyTally,
     mask_to_categories,
 )
+from cipnet.directory.models import Centre
 
-# (centre_id, day, dimension, value)
-Key = tuple[int, dt.date, str, str]
+# A tally key: (owner id, day or first of month[, dimension, value]).
+Key = tuple[Any, ...]
 # [count, minutes_sum, minutes_n, score_sum, score_n]
 Sums = list[int]
 SUM_FIELDS = ("count", "minutes_sum", "minutes_n", "score_sum", "score_n")
+#: Every table: (name, model, owner column, period column, has dimension and value).
+TABLES: tuple[tuple[str, type[models.Model], str, str, bool], ...] = (
+    ("daily_total", DailyTotal, "centre_id", "day", False),
+    ("centre_month", MonthlyTally, "centre_id", "month", True),
+    ("region_day", RegionDailyTally, "region_id", "day", True),
+    ("region_month", RegionMonthlyTally, "region_id", "month", True),
+)
+Tallies = dict[str, dict[Key, Sums]]
 
 _SCALAR_DIMENSIONS = {
     Dimension.HELP_KIND: "help_kind",
@@ -45,6 +69,23 @@ _SCALAR_DIMENSIONS = {
     Dimension.AGE_BAND: "age_band",
     Dimension.SETTLEMENT: "settlement_type",
 }
+#: The columns `Facts` is made of, for reading entries with values_list().
+FACT_COLUMNS = (
+    "id",
+    "centre_id",
+    "day",
+    "help_kind",
+    "outcome",
+    "obstacle",
+    "channel",
+    "gender",
+    "age_band",
+    "categories",
+    "settlement_type",
+    "first_visit",
+    "satisfaction",
+    "duration_minutes",
+)
 
 
 @dataclass(frozen=True)
@@ -70,7 +111,6 @@ class Facts:
     @classmethod
     def of(cls, c: Consultation, services: Iterable[ConsultationService] | None = None) -> Facts:
         rows = list(services if services is not None else c.services.all())
-        values = sorted({str(s.card_id) if s.card_id else FREE_TEXT_SERVICE for s in rows})
         return cls(
             centre_id=c.centre_id,
             day=c.day,
@@ -85,8 +125,27 @@ class Facts:
             first_visit=c.first_visit,
             satisfaction=c.satisfaction,
             duration_minutes=c.duration_minutes,
-            services=tuple(values),
+            services=service_values(s.card_id for s in rows),
         )
+
+
+def service_values(card_ids: Iterable[int | None]) -> tuple[str, ...]:
+    return tuple(sorted({str(card) if card else FREE_TEXT_SERVICE for card in card_ids}))
+
+
+def facts_of_entries(qs: models.QuerySet[Consultation]) -> Iterator[Facts]:
+    """The facts of the entries in `qs`, in two queries (entries, then their services)."""
+    rows = list(qs.order_by().values_list(*FACT_COLUMNS))
+    cards: dict[int, list[int | None]] = defaultdict(list)
+    ids = [r[0] for r in rows]
+    for start in range(0, len(ids), 900):
+        chunk = ids[start : start + 900]
+        for consultation_id, card_id in ConsultationService.objects.filter(consultation_id__in=chunk).values_list(
+            "consultation_id", "card_id"
+        ):
+            cards[consultation_id].append(card_id)
+    for r in rows:
+        yield Facts(**dict(zip(FACT_COLUMNS[1:], r[1:], strict=True)), services=service_values(cards.get(r[0], [])))
 
 
 def first_visit_value(value: bool | None) -> str:
@@ -109,169 +168,244 @@ def keys_of(facts: Facts) -> Iterator[tuple[str, str]]:
         yield Dimension.SERVICE, service
 
 
-def deltas(changes: Iterable[tuple[Facts, int]]) -> dict[Key, Sums]:
-    """Sum the contributions of entries added (+1) and removed (-1)."""
-    out: dict[Key, Sums] = defaultdict(lambda: [0, 0, 0, 0, 0])
+def sums_of(facts: Facts, sign: int = 1) -> Sums:
+    minutes, score = facts.duration_minutes, facts.satisfaction
+    return [
+        sign,
+        sign * minutes if minutes is not None else 0,
+        sign if minutes is not None else 0,
+        sign * score if score is not None else 0,
+        sign if score is not None else 0,
+    ]
+
+
+def _add(target: dict[Key, Sums], key: Key, sums: Sums) -> None:
+    row = target.get(key)
+    if row is None:
+        target[key] = list(sums)
+    else:
+        for i, v in enumerate(sums):
+            row[i] += v
+
+
+def breakdown(facts: Iterable[Facts]) -> dict[tuple[str, str], Sums]:
+    """(dimension, value) → sums over some entries: a partial month of a centre."""
+    out: dict[Key, Sums] = {}
+    for f in facts:
+        sums = sums_of(f)
+        for key in keys_of(f):
+            _add(out, key, sums)
+    return out
+
+
+def deltas(changes: Iterable[tuple[Facts, int]], regions: dict[int, int]) -> Tallies:
+    """What entries added (+1) and removed (-1) change in every table; zero rows dropped."""
+    out: Tallies = {name: {} for name, *_ in TABLES}
     for facts, sign in changes:
-        minutes = facts.duration_minutes
-        score = facts.satisfaction
+        sums = sums_of(facts, sign)
+        month = facts.day.replace(day=1)
+        region = regions[facts.centre_id]
+        _add(out["daily_total"], (facts.centre_id, facts.day), sums)
         for dimension, value in keys_of(facts):
-            row = out[(facts.centre_id, facts.day, dimension, value)]
-            row[0] += sign
-            if minutes is not None:
-                row[1] += sign * minutes
-                row[2] += sign
-            if score is not None:
-                row[3] += sign * score
-                row[4] += sign
-    return {k: v for k, v in out.items() if any(v)}
+            _add(out["centre_month"], (facts.centre_id, month, dimension, value), sums)
+            _add(out["region_day"], (region, facts.day, dimension, value), sums)
+            _add(out["region_month"], (region, month, dimension, value), sums)
+    return {name: {k: v for k, v in rows.items() if any(v)} for name, rows in out.items()}
 
 
-def _upsert(model: type[Tally], period_column: str, rows: dict[Key, Sums]) -> None:
+def _upsert(model: type[models.Model], columns: list[str], rows: dict[Key, Sums]) -> None:
     if not rows:
         return
-    table = connection.ops.quote_name(model._meta.db_table)
-    columns = ["centre_id", period_column, "dimension", "value", *SUM_FIELDS]
-    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
-    conflict = ", ".join(connection.ops.quote_name(c) for c in columns[:4])
     q = connection.ops.quote_name
+    table = q(model._meta.db_table)
+    all_columns = [*columns, *SUM_FIELDS]
+    quoted = ", ".join(q(c) for c in all_columns)
+    conflict = ", ".join(q(c) for c in columns)
     updates = ", ".join(f"{q(c)} = {table}.{q(c)} + excluded.{q(c)}" for c in SUM_FIELDS)
     items = list(rows.items())
     with connection.cursor() as cursor:
-        for start in range(0, len(items), 400):
-            chunk = items[start : start + 400]
-            placeholders = ", ".join(["(" + ", ".join(["%s"] * len(columns)) + ")"] * len(chunk))
+        for start in range(0, len(items), 300):
+            chunk = items[start : start + 300]
+            placeholders = ", ".join(["(" + ", ".join(["%s"] * len(all_columns)) + ")"] * len(chunk))
             params: list[Any] = []
-            for (centre_id, period, dimension, value), sums in chunk:
-                params.extend([centre_id, period, dimension, value, *sums])
+            for key, sums in chunk:
+                params.extend([*key, *sums])
             cursor.execute(
-                f"INSERT INTO {table} ({quoted}) VALUES {placeholders} "  # noqa: S608 — identifiers only
+                f"INSERT INTO {table} ({quoted}) VALUES {placeholders} "
                 f"ON CONFLICT ({conflict}) DO UPDATE SET {updates}",
                 params,
             )
 
 
 def apply(changes: Iterable[tuple[Facts, int]]) -> None:
-    """Add entries (+1) / remove entries (-1) to / from the daily and monthly tallies."""
-    daily = deltas(changes)
-    if not daily:
+    """Add entries (+1) / remove entries (-1) to / from every tally."""
+    changes = list(changes)
+    if not changes:
         return
-    monthly: dict[Key, Sums] = defaultdict(lambda: [0, 0, 0, 0, 0])
-    for (centre_id, day, dimension, value), sums in daily.items():
-        row = monthly[(centre_id, day.replace(day=1), dimension, value)]
-        for i, v in enumerate(sums):
-            row[i] += v
+    centre_ids = {f.centre_id for f, _ in changes}
+    regions = dict(Centre.objects.filter(pk__in=centre_ids).values_list("pk", "region_id"))
+    tallies = deltas(changes, regions)
+    removed = any(sign < 0 for _, sign in changes)
     with transaction.atomic():
-        _upsert(DailyTally, "day", daily)
-        _upsert(MonthlyTally, "month", {k: v for k, v in monthly.items() if any(v)})
-        if any(sums[0] < 0 for sums in daily.values()):
-            centres = {k[0] for k in daily}
-            days = {k[1] for k in daily}
-            DailyTally.objects.filter(centre_id__in=centres, day__in=days, count__lte=0).delete()
-            months = {d.replace(day=1) for d in days}
-            MonthlyTally.objects.filter(centre_id__in=centres, month__in=months, count__lte=0).delete()
+        for name, model, owner, period, detailed in TABLES:
+            rows = tallies[name]
+            columns = [owner, period, *(["dimension", "value"] if detailed else [])]
+            _upsert(model, columns, rows)
+            if removed and rows:
+                owners = {k[0] for k in rows}
+                periods = {k[1] for k in rows}
+                model._default_manager.filter(
+                    **{f"{owner}__in": owners, f"{period}__in": periods, "count__lte": 0}
+                ).delete()
 
 
 # --- Rebuilding from the raw entries ---------------------------------------------------------
 
-_SUMS = {
-    "count": Count("id"),
-    "minutes_sum": Coalesce(Sum("duration_minutes"), Value(0)),
-    "minutes_n": Count("duration_minutes"),
-    "score_sum": Coalesce(Sum("satisfaction"), Value(0)),
-    "score_n": Count("satisfaction"),
-}
+_SUMS_SQL = (
+    "COUNT(*), COALESCE(SUM(x.duration_minutes), 0), COUNT(x.duration_minutes), "
+    "COALESCE(SUM(x.satisfaction), 0), COUNT(x.satisfaction)"
+)
 
 
-def _grouped(qs: QuerySet[Consultation]) -> Iterator[tuple[int, dt.date, str, str, Sums]]:
-    """Every (centre, day, dimension, value) with its sums, by GROUP BY over raw entries."""
+def _month_sql(column: str) -> str:
+    if connection.vendor == "postgresql":
+        return f"CAST(date_trunc('month', {column}) AS date)"
+    return f"date({column}, 'start of month')"
 
-    def rows(
-        q: QuerySet, dimension: str, field: str | None, fmt: Any = str
-    ) -> Iterator[tuple[int, dt.date, str, str, Sums]]:
-        group = ["centre_id", "day"] + ([field] if field else [])
-        for r in q.values(*group).annotate(**_SUMS).order_by():
-            value = fmt(r[field]) if field else ""
-            yield r["centre_id"], r["day"], dimension, value, [r[f] for f in SUM_FIELDS]
 
-    yield from rows(qs, Dimension.TOTAL, None)
-    for dimension, field in _SCALAR_DIMENSIONS.items():
-        yield from rows(qs, dimension, field)
-    yield from rows(qs.exclude(obstacle=""), Dimension.OBSTACLE, "obstacle")
-    for category, bit in CATEGORY_BITS.items():
-        flagged = qs.annotate(flag=F("categories").bitand(bit)).filter(flag__gt=0)
-        yield from ((c, d, dim, category, s) for c, d, dim, _v, s in rows(flagged, Dimension.CATEGORY, None))
-    yield from ((c, d, dim, "none", s) for c, d, dim, _v, s in rows(qs.filter(categories=0), Dimension.CATEGORY, None))
-    yield from rows(qs, Dimension.FIRST_VISIT, "first_visit", first_visit_value)
-    yield from rows(qs, Dimension.SATISFACTION, "satisfaction", lambda v: str(v) if v else "none")
-    # Services: a card appears once per entry; free text counts once per entry however many.
-    with_card = qs.filter(services__card__isnull=False)
-    yield from rows(with_card, Dimension.SERVICE, "services__card_id")
-    free = qs.filter(Q(services__card__isnull=True) & Q(services__isnull=False)).distinct()
-    free_ids = Consultation.objects.filter(pk__in=free.values("pk"))
-    yield from ((c, d, dim, FREE_TEXT_SERVICE, s) for c, d, dim, _v, s in rows(free_ids, Dimension.SERVICE, None))
+def _sources() -> list[tuple[str, str, str, str]]:
+    """(dimension, value expression, FROM, extra condition) for every dimension. `x` is the entry,
+    `c` its centre."""
+    q = connection.ops.quote_name
+    cons = q(Consultation._meta.db_table)
+    service = q(ConsultationService._meta.db_table)
+    centre = q(Centre._meta.db_table)
+    base = f"{cons} x JOIN {centre} c ON c.id = x.centre_id"
+    bits = " UNION ALL ".join(
+        [f"SELECT 0 AS bit, '{'none'}' AS name"] + [f"SELECT {bit}, '{name}'" for name, bit in CATEGORY_BITS.items()]
+    )
+    specs: list[tuple[str, str, str, str]] = [(Dimension.TOTAL, "''", base, "")]
+    specs += [(dim, f"x.{col}", base, "") for dim, col in _SCALAR_DIMENSIONS.items()]
+    specs.append((Dimension.OBSTACLE, "x.obstacle", base, "x.obstacle <> ''"))
+    specs.append(
+        (
+            Dimension.CATEGORY,
+            "b.name",
+            f"{base} JOIN ({bits}) b ON ((x.categories & b.bit) <> 0 OR (b.bit = 0 AND x.categories = 0))",
+            "",
+        )
+    )
+    specs.append(
+        (
+            Dimension.FIRST_VISIT,
+            "CASE WHEN x.first_visit IS NULL THEN 'unknown' WHEN x.first_visit THEN 'yes' ELSE 'no' END",
+            base,
+            "",
+        )
+    )
+    specs.append((Dimension.SATISFACTION, "COALESCE(CAST(x.satisfaction AS TEXT), 'none')", base, ""))
+    specs.append(
+        (
+            Dimension.SERVICE,
+            "CAST(s.card_id AS TEXT)",
+            f"{service} s JOIN {cons} x ON x.id = s.consultation_id JOIN {centre} c ON c.id = x.centre_id",
+            "s.card_id IS NOT NULL",
+        )
+    )
+    specs.append(
+        (
+            Dimension.SERVICE,
+            f"'{FREE_TEXT_SERVICE}'",
+            f"{base} JOIN (SELECT DISTINCT consultation_id FROM {service} WHERE card_id IS NULL) f "
+            "ON f.consultation_id = x.id",
+            "",
+        )
+    )
+    return specs
 
 
 def rebuild(
     *, centre_ids: Iterable[int] | None = None, start: dt.date | None = None, end: dt.date | None = None
 ) -> int:
-    """Recompute the tallies from the raw entries (whole months), for some centres or all.
+    """Recompute the tallies from the raw entries, for whole months, with INSERT … SELECT … GROUP BY.
 
-    Returns the number of daily rows written. Run by `manage.py rebuild_consultation_tallies`.
+    With `centre_ids`, the centres' own tallies and those of their regions are rebuilt (a region's
+    figures depend on all its centres). Returns the number of rows written. Run by
+    `manage.py rebuild_consultation_tallies`.
     """
-    where = Q()
-    if centre_ids is not None:
-        ids = list(centre_ids)
-        where &= Q(centre_id__in=ids)
-    day_q = Q()
-    if start is not None:
-        start = start.replace(day=1)
-        day_q &= Q(day__gte=start)
-    if end is not None:
-        end = month_last_day(end)
-        day_q &= Q(day__lte=end)
-    qs = Consultation.objects.filter(where, day_q)
-    month_q = Q()
-    if start is not None:
-        month_q &= Q(month__gte=start)
-    if end is not None:
-        month_q &= Q(month__lte=end)
+    first = start.replace(day=1) if start is not None else None
+    last = month_last_day(end) if end is not None else None
+    centres = sorted(set(centre_ids)) if centre_ids is not None else None
+    regions = (
+        sorted(set(Centre.objects.filter(pk__in=centres).values_list("region_id", flat=True)))
+        if centres is not None
+        else None
+    )
+    q = connection.ops.quote_name
     written = 0
-    with transaction.atomic():
-        DailyTally.objects.filter(where, day_q).delete()
-        MonthlyTally.objects.filter(where, month_q).delete()
-        batch: list[DailyTally] = []
-        for centre_id, day, dimension, value, sums in _grouped(qs):
-            batch.append(
-                DailyTally(
-                    centre_id=centre_id,
-                    day=day,
-                    dimension=dimension,
-                    value=value,
-                    **dict(zip(SUM_FIELDS, sums, strict=True)),
+    with transaction.atomic(), connection.cursor() as cursor:
+        for name, model, owner, period, detailed in TABLES:
+            owners = centres if owner == "centre_id" else regions
+            owner_key = "centre_id" if owner == "centre_id" else "region_id"
+            flt: dict[str, Any] = {}
+            if owners is not None:
+                flt[f"{owner_key}__in"] = owners
+            if first is not None:
+                flt[f"{period}__gte"] = first
+            if last is not None:
+                flt[f"{period}__lte"] = last
+            model._default_manager.filter(**flt).delete()
+            if owners is not None and not owners:
+                continue
+            # Conditions on the entries (x) and their centres (c).
+            where: list[str] = []
+            params: list[Any] = []
+            if owners is not None:
+                column = "x.centre_id" if owner == "centre_id" else "c.region_id"
+                where.append(f"{column} IN ({', '.join(['%s'] * len(owners))})")
+                params += owners
+            if first is not None:
+                where.append("x.day >= %s")
+                params.append(first)
+            if last is not None:
+                where.append("x.day <= %s")
+                params.append(last)
+            owner_sql = "x.centre_id" if owner == "centre_id" else "c.region_id"
+            period_sql = "x.day" if period == "day" else _month_sql("x.day")
+            table = q(model._meta.db_table)
+            sums = ", ".join(q(c) for c in SUM_FIELDS)
+            if name == "region_month":
+                # Summed from the region days just written: a few million rows, not every entry.
+                month_sql = _month_sql("d.day")
+                flt_sql = [w.replace("c.region_id", "d.region_id").replace("x.day", "d.day") for w in where]
+                where_sql = f"WHERE {' AND '.join(flt_sql)}" if flt_sql else ""
+                sums_of_days = ", ".join(f"SUM(d.{q(c)})" for c in SUM_FIELDS)
+                cursor.execute(
+                    f"INSERT INTO {table} ({q(owner)}, {q(period)}, dimension, value, {sums}) "
+                    f"SELECT d.region_id, {month_sql}, d.dimension, d.value, {sums_of_days} "
+                    f"FROM {q(RegionDailyTally._meta.db_table)} d {where_sql} "
+                    f"GROUP BY d.region_id, {month_sql}, d.dimension, d.value",
+                    params,
                 )
-            )
-            if len(batch) >= 5000:
-                DailyTally.objects.bulk_create(batch)
-                written += len(batch)
-                batch = []
-        DailyTally.objects.bulk_create(batch)
-        written += len(batch)
-        monthly_src = DailyTally.objects.filter(where, day_q)
-        totals: dict[Key, Sums] = defaultdict(lambda: [0, 0, 0, 0, 0])
-        for row in monthly_src.values_list("centre_id", "day", "dimension", "value", *SUM_FIELDS).iterator(
-            chunk_size=20000
-        ):
-            target = totals[(row[0], row[1].replace(day=1), row[2], row[3])]
-            for i in range(5):
-                target[i] += row[4 + i]
-        MonthlyTally.objects.bulk_create(
-            [
-                MonthlyTally(centre_id=c, month=m, dimension=dim, value=v, **dict(zip(SUM_FIELDS, s, strict=True)))
-                for (c, m, dim, v), s in totals.items()
-            ],
-            batch_size=5000,
-        )
+                written += max(cursor.rowcount, 0)
+                continue
+            specs = _sources() if detailed else [(Dimension.TOTAL, "''", _sources()[0][2], "")]
+            for dimension, value, source, extra in specs:
+                conditions = [*where, *([extra] if extra else [])]
+                where_sql = f"WHERE {' AND '.join(conditions)}" if conditions else ""
+                constant = value.startswith("'")
+                group = f"{owner_sql}, {period_sql}" + ("" if constant else f", {value}")
+                if detailed:
+                    columns = f"{q(owner)}, {q(period)}, dimension, value, {sums}"
+                    select = f"{owner_sql}, {period_sql}, '{dimension}', {value}, {_SUMS_SQL}"
+                else:
+                    columns = f"{q(owner)}, {q(period)}, {sums}"
+                    select = f"{owner_sql}, {period_sql}, {_SUMS_SQL}"
+                cursor.execute(
+                    f"INSERT INTO {table} ({columns}) SELECT {select} FROM {source} {where_sql} GROUP BY {group}",
+                    params,
+                )
+                written += max(cursor.rowcount, 0)
     return written
 
 
@@ -280,23 +414,26 @@ def month_last_day(day: dt.date) -> dt.date:
     return nxt - dt.timedelta(days=1)
 
 
-def recount(qs: QuerySet[Consultation]) -> dict[Key, Sums]:
-    """The daily tallies the entries in `qs` should produce, computed in Python (tests, checks)."""
-    entries = list(qs.prefetch_related("services"))
-    return deltas((Facts.of(c, c.services.all()), 1) for c in entries)
+# --- Checks ----------------------------------------------------------------------------------
 
 
-def stored_daily(*, centre_ids: Iterable[int] | None = None) -> dict[Key, Sums]:
-    qs = DailyTally.objects.all()
-    if centre_ids is not None:
-        qs = qs.filter(centre_id__in=list(centre_ids))
-    return {(r.centre_id, r.day, r.dimension, r.value): [getattr(r, f) for f in SUM_FIELDS] for r in qs}
+def recount(qs: models.QuerySet[Consultation]) -> Tallies:
+    """The tallies the entries in `qs` should produce, computed in Python (tests, checks)."""
+    entries = list(facts_of_entries(qs))
+    regions = dict(Centre.objects.filter(pk__in={f.centre_id for f in entries}).values_list("pk", "region_id"))
+    return deltas(((f, 1) for f in entries), regions)
 
 
-def stored_monthly_from_daily(daily: dict[Key, Sums]) -> dict[Key, Sums]:
-    out: dict[Key, Sums] = defaultdict(lambda: [0, 0, 0, 0, 0])
-    for (c, d, dim, v), sums in daily.items():
-        row = out[(c, d.replace(day=1), dim, v)]
-        for i, x in enumerate(sums):
-            row[i] += x
-    return dict(out)
+def stored(*, centre_ids: Iterable[int] | None = None) -> Tallies:
+    """What the tables hold (for some centres: their own rows, and their regions')."""
+    out: Tallies = {}
+    ids = list(centre_ids) if centre_ids is not None else None
+    regions = list(Centre.objects.filter(pk__in=ids).values_list("region_id", flat=True)) if ids is not None else None
+    for name, model, owner, period, detailed in TABLES:
+        qs = model._default_manager.all()
+        if ids is not None:
+            qs = qs.filter(**{f"{owner}__in": ids if owner == "centre_id" else regions})
+        columns = [owner, period, *(["dimension", "value"] if detailed else []), *SUM_FIELDS]
+        width = len(columns) - len(SUM_FIELDS)
+        out[name] = {tuple(r[:width]): list(r[width:]) for r in qs.values_list(*columns)}
+    return out

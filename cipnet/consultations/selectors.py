@@ -1,7 +1,7 @@
 """Reads of the consultation log, scoped to what the user may see (404 outside).
 
-Dashboards read only the tallies: whole months from the monthly tally, the days of a
-partial month from the daily tally. Raw entries are read only to list them.
+Dashboards read the tallies of `rollups` (ADR 5); a centre's partial month is read from its
+entries through the (centre, day) index.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from cipnet.accounts.models import User
 from cipnet.accounts.scopes import scope_for
+from cipnet.consultations import rollups
 from cipnet.consultations.models import (
     FREE_TEXT_SERVICE,
     AgeBand,
@@ -25,13 +26,15 @@ from cipnet.consultations.models import (
     ConsultationChange,
     ConsultationService,
     ConsultationTarget,
-    DailyTally,
+    DailyTotal,
     Dimension,
     Gender,
     HelpKind,
     MonthlyTally,
     Obstacle,
     Outcome,
+    RegionDailyTally,
+    RegionMonthlyTally,
     SettlementType,
     SocialCategory,
 )
@@ -141,23 +144,42 @@ class ScopeFilter:
         return Q()
 
 
-def _tally_rows(
-    where: ScopeFilter, start: dt.date, end: dt.date, group: tuple[str, ...], extra: Q | None = None
-) -> list[dict]:
-    extra = extra if extra is not None else Q()
+def _accumulate(out: dict[tuple[str, str], list[int]], rows: Any) -> None:
+    for r in rows:
+        target = out[(r["dimension"], r["value"])]
+        for i, f in enumerate(SUM_FIELDS):
+            target[i] += r[f] or 0
+
+
+def _breakdowns(where: ScopeFilter, start: dt.date, end: dt.date) -> dict[tuple[str, str], list[int]]:
+    """(dimension, value) → sums over [start, end]. Whole months come from the monthly tallies;
+    other days from the regions' daily tally, or, for centres, from those days' entries (ADR 5)."""
     months, day_ranges = split_range(start, end)
     sums: dict[str, Any] = {f: Sum(f) for f in SUM_FIELDS}
-    rows: list[dict] = []
-    if months:
-        rows += list(
-            MonthlyTally.objects.filter(where.q(), extra, month__in=months).values(*group).annotate(**sums).order_by()
-        )
-    if day_ranges:
-        days_q = Q()
+    out: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
+
+    def grouped(qs: QuerySet) -> Any:
+        return qs.values("dimension", "value").annotate(**sums).order_by()
+
+    if where.centre_ids is not None:
+        ids = where.centre_ids
+        if months:
+            _accumulate(
+                out, grouped(MonthlyTally.objects.filter(centre_id__in=ids, month__range=(months[0], months[-1])))
+            )
         for a, b in day_ranges:
-            days_q |= Q(day__gte=a, day__lte=b)
-        rows += list(DailyTally.objects.filter(where.q(), extra, days_q).values(*group).annotate(**sums).order_by())
-    return rows
+            entries = Consultation.objects.filter(centre_id__in=ids, day__range=(a, b))
+            for key, s in rollups.breakdown(rollups.facts_of_entries(entries)).items():
+                target = out[key]
+                for i, v in enumerate(s):
+                    target[i] += v
+        return out
+    region = Q(region_id=where.region_id) if where.region_id is not None else Q()
+    if months:
+        _accumulate(out, grouped(RegionMonthlyTally.objects.filter(region, month__range=(months[0], months[-1]))))
+    for a, b in day_ranges:
+        _accumulate(out, grouped(RegionDailyTally.objects.filter(region, day__range=(a, b))))
+    return out
 
 
 @dataclass
@@ -232,18 +254,22 @@ def _order(dimension: str) -> list[str] | None:
 def summary(*, where: ScopeFilter, start: dt.date, end: dt.date) -> Summary:
     """Every figure of a dashboard for the centres and dates, from the tallies (2 queries + cards)."""
     result = Summary(start, end)
-    grouped: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0, 0, 0, 0]))
-    for r in _tally_rows(where, start, end, ("dimension", "value")):
-        target = grouped[r["dimension"]][r["value"]]
-        for i, f in enumerate(SUM_FIELDS):
-            target[i] += r[f] or 0
+    grouped: dict[str, dict[str, list[int]]] = defaultdict(dict)
+    for (dimension, value), sums in _breakdowns(where, start, end).items():
+        if sums[0]:
+            grouped[dimension][value] = sums
     total = grouped.get(Dimension.TOTAL, {}).get("", [0, 0, 0, 0, 0])
     result.total = total[0]
     result.minutes_avg = round(total[1] / total[2], 1) if total[2] else None
     result.score_avg = round(total[3] / total[4], 2) if total[4] else None
     result.score_n = total[4]
     service_ids = [v for v in grouped.get(Dimension.SERVICE, {}) if v != FREE_TEXT_SERVICE]
-    cards = {str(c.pk): c for c in ServiceCard.objects.filter(pk__in=[int(v) for v in service_ids if v.isdigit()])}
+    cards = {
+        str(c.pk): c
+        for c in ServiceCard.objects.filter(pk__in=[int(v) for v in service_ids if v.isdigit()]).only(
+            "pk", "name", "name_en", "name_pl"
+        )
+    }
     for dimension, values in grouped.items():
         if dimension == Dimension.TOTAL:
             continue
@@ -263,10 +289,23 @@ def summary(*, where: ScopeFilter, start: dt.date, end: dt.date) -> Summary:
 
 
 def totals_by_centre(*, where: ScopeFilter, start: dt.date, end: dt.date) -> dict[int, int]:
+    """Centre id → consultations in [start, end]: whole months from the monthly tally's totals,
+    other days from the daily totals."""
+    months, day_ranges = split_range(start, end)
+    scope = where.q()
+    if where.region_id is not None:
+        scope = Q(centre__region_id=where.region_id)
     out: dict[int, int] = defaultdict(int)
-    for r in _tally_rows(where, start, end, ("centre_id",), Q(dimension=Dimension.TOTAL)):
-        out[r["centre_id"]] += r["count"] or 0
-    return dict(out)
+    queries: list[QuerySet] = []
+    if months:
+        queries.append(
+            MonthlyTally.objects.filter(scope, dimension=Dimension.TOTAL, month__range=(months[0], months[-1]))
+        )
+    queries += [DailyTotal.objects.filter(scope, day__range=(a, b)) for a, b in day_ranges]
+    for qs in queries:
+        for centre_id, n in qs.values("centre_id").annotate(n=Sum("count")).order_by().values_list("centre_id", "n"):
+            out[centre_id] += n or 0
+    return {k: v for k, v in out.items() if v}
 
 
 @dataclass

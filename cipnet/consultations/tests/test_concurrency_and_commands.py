@@ -12,7 +12,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection, connections
 
 from cipnet.consultations import rollups, services
-from cipnet.consultations.models import Consultation, DailyTally, MonthlyTally
+from cipnet.consultations.models import Consultation, DailyTotal, MonthlyTally, RegionDailyTally
 from cipnet.consultations.services import ConsultationInput, ServiceRef
 from cipnet.core.clock import now
 from cipnet.eservices import selectors as eservices_selectors
@@ -59,8 +59,8 @@ def test_concurrent_writers_never_lose_an_increment(world: Any) -> None:
         t.join()
     assert failures == []
     assert Consultation.objects.count() == 90
-    assert rollups.stored_daily() == rollups.recount(Consultation.objects.all())
-    total = DailyTally.objects.get(dimension="total")
+    assert rollups.stored() == rollups.recount(Consultation.objects.all())
+    total = DailyTotal.objects.get()
     assert (total.count, total.minutes_sum, total.minutes_n) == (90, 900, 90)
 
 
@@ -71,14 +71,15 @@ def test_rebuild_command_repairs_tallies(world: Any) -> None:
         centre = world.centre_a if user.username.endswith("_a") else world.centre_b
         services.consultation_record(author=user, centre=centre, data=_visit(card))
         services.consultation_record(author=user, centre=centre, data=_visit(None))
-    expected = rollups.stored_daily()
-    DailyTally.objects.filter(dimension="service").update(count=99)
+    expected = rollups.stored()
+    RegionDailyTally.objects.filter(dimension="service").update(count=99)
     MonthlyTally.objects.all().delete()
     out = StringIO()
     call_command("rebuild_consultation_tallies", stdout=out)
-    assert rollups.stored_daily() == expected
+    assert rollups.stored() == expected
     assert MonthlyTally.objects.filter(dimension="total").count() == 2
-    assert "daily tally rows" in out.getvalue() or out.getvalue()
+    written = sum(len(rows) for rows in expected.values())
+    assert f"підсумків: {written} за" in out.getvalue()
     with pytest.raises(CommandError):
         call_command("rebuild_consultation_tallies", "--from", "2026-13-01")
     with pytest.raises(CommandError):

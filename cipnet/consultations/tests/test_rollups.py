@@ -24,13 +24,15 @@ from cipnet.consultations.models import (
     Channel,
     Consultation,
     ConsultationChange,
-    DailyTally,
+    DailyTotal,
     Dimension,
     Gender,
     HelpKind,
     MonthlyTally,
     Obstacle,
     Outcome,
+    RegionDailyTally,
+    RegionMonthlyTally,
     SettlementType,
     SocialCategory,
 )
@@ -58,19 +60,11 @@ def cards(db: Any) -> list[ServiceCard]:
     ]
 
 
-def stored_monthly() -> dict[rollups.Key, rollups.Sums]:
-    return {
-        (r.centre_id, r.month, r.dimension, r.value): [getattr(r, f) for f in rollups.SUM_FIELDS]
-        for r in MonthlyTally.objects.all()
-    }
-
-
 def assert_tallies_match_entries() -> None:
     expected = rollups.recount(Consultation.objects.all())
-    assert rollups.stored_daily() == expected
-    assert stored_monthly() == rollups.stored_monthly_from_daily(expected)
-    assert not DailyTally.objects.filter(count__lte=0).exists()
-    assert not MonthlyTally.objects.filter(count__lte=0).exists()
+    assert rollups.stored() == expected
+    for model in (DailyTotal, MonthlyTally, RegionDailyTally, RegionMonthlyTally):
+        assert not model.objects.filter(count__lte=0).exists()
 
 
 # --- random entries -------------------------------------------------------------------------
@@ -235,19 +229,17 @@ def _run(world: World, cards: list[ServiceCard], ops: list[tuple]) -> None:
 def test_tallies_equal_a_recount_after_any_writes(world: World, cards: list[ServiceCard], ops: list[tuple]) -> None:
     try:
         with transaction.atomic():
-            assert not DailyTally.objects.exists()
+            assert not DailyTotal.objects.exists()
             _run(world, cards, ops)
             assert_tallies_match_entries()
-            before_daily, before_monthly = rollups.stored_daily(), stored_monthly()
+            before = rollups.stored()
             written = rollups.rebuild()
-            assert written == len(before_daily)
-            assert rollups.stored_daily() == before_daily
-            assert stored_monthly() == before_monthly
+            assert written == sum(len(rows) for rows in before.values())
+            assert rollups.stored() == before
             # Rebuilding some centres and months only leaves the others as they were.
             today = local(now()).date()
             rollups.rebuild(centre_ids=[world.centre_b.pk], start=today - dt.timedelta(days=40), end=today)
-            assert rollups.stored_daily() == before_daily
-            assert stored_monthly() == before_monthly
+            assert rollups.stored() == before
             raise _Rollback
     except _Rollback:
         pass
@@ -271,15 +263,15 @@ def test_rebuild_repairs_damaged_tallies(world: World, cards: list[ServiceCard])
             ),
         )
     expected = rollups.recount(Consultation.objects.all())
-    DailyTally.objects.filter(dimension=Dimension.SERVICE).delete()
+    RegionDailyTally.objects.filter(dimension=Dimension.SERVICE).delete()
     MonthlyTally.objects.update(count=999)
-    DailyTally.objects.create(centre=world.centre_a, day=dt.date(2020, 1, 1), dimension="total", value="", count=3)
-    assert rollups.stored_daily() != expected
+    RegionMonthlyTally.objects.filter(dimension=Dimension.AGE_BAND).update(score_n=7)
+    DailyTotal.objects.create(centre=world.centre_a, day=dt.date(2020, 1, 1), count=3)
+    assert rollups.stored() != expected
     rollups.rebuild()
-    assert rollups.stored_daily() == expected
-    assert stored_monthly() == rollups.stored_monthly_from_daily(expected)
+    assert rollups.stored() == expected
     # Each entry has one card and one free-text service: both counted once.
-    services_total = sum(s[0] for k, s in expected.items() if k[2] == Dimension.SERVICE)
+    services_total = sum(s[0] for k, s in expected["centre_month"].items() if k[2] == Dimension.SERVICE)
     assert services_total == 2 * Consultation.objects.count()
 
 

@@ -22,8 +22,8 @@ def _date(value: str) -> dt.date:
 class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.description = gettext(
-            "Recompute the daily and monthly consultation tallies from the entries, "
-            "for all centres or some, for whole months."
+            "Recompute the consultation tallies from the entries, for all centres or some "
+            "(and their regions), for whole months."
         )
         parser.add_argument(
             "--centre", type=int, action="append", default=None, help=gettext("Centre id (repeatable).")
@@ -39,6 +39,6 @@ class Command(BaseCommand):
         began = time.perf_counter()
         written = rollups.rebuild(centre_ids=options["centre"], start=start, end=end)
         self.stdout.write(
-            gettext("%(rows)d daily tally rows written in %(seconds).1f s.")
+            gettext("%(rows)d tally rows written in %(seconds).1f s.")
             % {"rows": written, "seconds": time.perf_counter() - began}
         )
