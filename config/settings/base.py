@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 from typing import Any
@@ -48,6 +49,7 @@ INSTALLED_APPS = [
     "cipnet.eservices",
     "cipnet.consultations",
     "cipnet.equeue",
+    "cipnet.appeals",
     "cipnet.api",
 ]
 
@@ -250,4 +252,13 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.request": {"level": "ERROR"}},
+}
+
+# --- Virtual reception: statutory terms -------------------------------------
+# While martial law is in force, public holidays are working days (Law No. 2136-IX). On by default
+# since 24.02.2022; set MARTIAL_LAW=0 for peacetime, MARTIAL_LAW_UNTIL=YYYY-MM-DD once it ends.
+CIPNET_MARTIAL_LAW = {
+    "enabled": env_bool("MARTIAL_LAW", True),
+    "since": dt.date.fromisoformat(os.environ.get("MARTIAL_LAW_SINCE", "2022-02-24")),
+    "until": dt.date.fromisoformat(os.environ["MARTIAL_LAW_UNTIL"]) if os.environ.get("MARTIAL_LAW_UNTIL") else None,
 }
