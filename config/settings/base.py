@@ -172,6 +172,11 @@ STATICFILES_DIRS = [
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    # Case attachments: outside the web root, served only through a view that checks access.
+    "private": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": os.environ.get("CIPNET_PRIVATE_FILES", str(VAR_DIR / "private"))},
+    },
 }
 
 # --- Map -------------------------------------------------------------------

@@ -1,0 +1,78 @@
+"""E-mails are sent after commit and never twice; reminders before the due day, escalation after."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core import mail
+from django.core.management import call_command
+
+from cipnet.accounts.models import Membership, Role
+from cipnet.appeals import services
+from cipnet.appeals.models import AppealEvent, EventKind, Notification
+from cipnet.appeals.notifications import send_reminders
+from cipnet.appeals.tasks import send_notification
+from cipnet.appeals.tests.conftest import Reception, submitted
+from cipnet.core.clock import KYIV
+
+
+def kyiv(day: str, time: str = "10:00") -> dt.datetime:
+    return dt.datetime.fromisoformat(f"{day} {time}").replace(tzinfo=KYIV)
+
+
+def test_nothing_is_sent_before_commit_and_a_retry_sends_nothing(
+    reception: Reception, django_capture_on_commit_callbacks
+) -> None:
+    reception.clock(kyiv("2026-11-16"))
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        case = submitted(reception)
+    assert mail.outbox == []
+    assert len(callbacks) == 1
+    for callback in callbacks:
+        callback()
+    assert len(mail.outbox) == 1
+    note = Notification.objects.get(appeal=case)
+    assert note.sent_at is not None
+    # The worker retries the same task: nothing more is sent.
+    assert send_notification.call(notification_id=note.pk) is False
+    assert len(mail.outbox) == 1
+
+
+def test_reminder_two_working_days_before_and_escalation_once_overdue(
+    reception: Reception, django_capture_on_commit_callbacks
+) -> None:
+    r = reception
+    Membership.objects.filter(user=r.world.users["coordinator_a"]).update(is_active=True)
+    r.clock(kyiv("2026-11-16"))  # due Wednesday 16.12.2026
+    case = submitted(r)
+    case = services.appeal_register(
+        actor=r.clerk, appeal=case, registration_number="1", registered_on=dt.date(2026, 11, 16)
+    )
+    case = services.appeal_take(actor=r.clerk, appeal=case)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert send_reminders(kyiv("2026-12-11")) == {"reminders": 0, "escalations": 0}  # Fri: 3 working days left
+        assert send_reminders(kyiv("2026-12-14")) == {"reminders": 1, "escalations": 0}  # Mon: 2 left
+        assert send_reminders(kyiv("2026-12-14", "15:00")) == {"reminders": 0, "escalations": 0}  # once
+        assert send_reminders(kyiv("2026-12-15")) == {"reminders": 0, "escalations": 0}
+    assert [m.to for m in mail.outbox] == [["clerk@example.org"]]  # the assignee only
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert send_reminders(kyiv("2026-12-16", "23:00")) == {"reminders": 0, "escalations": 0}  # still in time
+        assert send_reminders(kyiv("2026-12-17", "00:01")) == {"reminders": 0, "escalations": 1}
+        assert send_reminders(kyiv("2026-12-18")) == {"reminders": 0, "escalations": 0}
+    assert sorted(m.to[0] for m in mail.outbox) == ["coordinator_a@example.org", "head@example.org"]
+    kinds = list(AppealEvent.objects.filter(appeal=case, public=False).values_list("kind", flat=True))
+    assert kinds.count(EventKind.REMINDER) == 1 and kinds.count(EventKind.ESCALATED) == 1
+    # Answered cases are left alone.
+    services.appeal_answer(actor=r.clerk, appeal=case, outcome="positive", text="Зроблено, дякуємо.")
+    assert send_reminders(kyiv("2026-12-19")) == {"reminders": 0, "escalations": 0}
+
+
+def test_reminder_command(reception: Reception) -> None:
+    from io import StringIO
+
+    out = StringIO()
+    call_command("send_appeal_reminders", stdout=out)
+    assert "0" in out.getvalue()
+    assert Role.REGIONAL_COORDINATOR
