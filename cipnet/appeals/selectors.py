@@ -1,0 +1,163 @@
+"""Reads of the virtual reception, scoped to who may see them (outside the scope: 404)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from cipnet.accounts.models import User
+from cipnet.accounts.scopes import scope_for
+from cipnet.appeals.deadlines import is_overdue, working_days_left
+from cipnet.appeals.models import (
+    OPEN_STATUSES,
+    Appeal,
+    AppealEvent,
+    Attachment,
+    Authority,
+    AuthorityOfficial,
+    Kind,
+    Status,
+)
+from cipnet.core.clock import local, now
+from cipnet.core.workdays import current_calendar
+
+
+def official_authority_ids(user: User | AnonymousUser) -> set[int]:
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    return set(
+        AuthorityOfficial.objects.filter(user_id=user.pk, is_active=True, authority__is_active=True).values_list(
+            "authority_id", flat=True
+        )
+    )
+
+
+def is_official(user: User | AnonymousUser) -> bool:
+    return bool(official_authority_ids(user))
+
+
+def appeal_list_visible_to(*, user: User | AnonymousUser) -> QuerySet[Appeal]:
+    """Cases the user may open: their own (as resident or filer), their centres' (library staff),
+    their region's (coordinators), their authority's once sent (officials); all for the network."""
+    if not getattr(user, "is_authenticated", False):
+        return Appeal.objects.none()
+    scope = scope_for(user)
+    if scope.network:
+        return Appeal.objects.all()
+    q = Q(user_id=user.pk) | Q(filed_by_id=user.pk)
+    if scope.centre_ids:
+        q |= Q(centre_id__in=scope.centre_ids)
+    if scope.region_ids:
+        q |= Q(centre__region_id__in=scope.region_ids) | (
+            Q(authority__region_id__in=scope.region_ids) & ~Q(status=Status.DRAFT)
+        )
+    authorities = official_authority_ids(user)
+    if authorities:
+        q |= Q(authority_id__in=authorities) & ~Q(status=Status.DRAFT)
+    return Appeal.objects.filter(q)
+
+
+def appeal_get_for_user(*, user: User | AnonymousUser, pk: int) -> Appeal:
+    appeal = appeal_list_visible_to(user=user).select_related("authority", "centre", "assignee").filter(pk=pk).first()
+    if appeal is None:
+        raise Http404
+    return appeal
+
+
+def appeal_get_by_token(*, token: str) -> Appeal:
+    """The author's follow link (works without an account)."""
+    appeal = Appeal.objects.select_related("authority", "centre").filter(follow_token=token).first() if token else None
+    if appeal is None:
+        raise Http404
+    return appeal
+
+
+def own_cases(*, user: User) -> QuerySet[Appeal]:
+    return Appeal.objects.filter(Q(user_id=user.pk) | Q(filed_by_id=user.pk)).select_related("authority")
+
+
+def centre_cases(*, user: User) -> QuerySet[Appeal]:
+    """Cases filed at the user's centres (for consultants following them for visitors)."""
+    scope = scope_for(user)
+    return Appeal.objects.filter(centre_id__in=scope.centre_ids).select_related("authority", "centre")
+
+
+@dataclass(frozen=True)
+class InboxFilter:
+    status: str = ""
+    kind: str = ""
+    due: str = ""  # "soon" (3 working days or less), "overdue"
+    mine: bool = False
+    query: str = ""
+
+
+def inbox(*, user: User, f: InboxFilter, moment: dt.datetime | None = None) -> QuerySet[Appeal]:
+    """The cases of the official's authorities (sent ones), most urgent first."""
+    moment = moment or now()
+    qs = Appeal.objects.filter(authority_id__in=official_authority_ids(user)).exclude(status=Status.DRAFT)
+    if f.status == "open":
+        qs = qs.filter(status__in=OPEN_STATUSES)
+    elif f.status in Status.values:
+        qs = qs.filter(status=f.status)
+    if f.kind in Kind.values:
+        qs = qs.filter(kind=f.kind)
+    if f.due == "overdue":
+        qs = qs.overdue(moment)
+    elif f.due == "soon":
+        calendar = current_calendar()
+        last = local(moment).date()
+        for _i in range(3):
+            last = calendar.next_working_day(last + dt.timedelta(days=1))
+        qs = qs.due_between(moment, dt.datetime.combine(last, dt.time.max, tzinfo=local(moment).tzinfo))
+    if f.mine:
+        qs = qs.filter(assignee_id=user.pk)
+    if f.query:
+        qs = qs.filter(Q(number__icontains=f.query) | Q(subject__icontains=f.query))
+    return qs.select_related("authority", "assignee").order_by("due_at", "id")
+
+
+@dataclass(frozen=True)
+class DueInfo:
+    due_at: dt.datetime | None
+    due_on: dt.date | None
+    overdue: bool
+    working_days_left: int | None
+    #: The term runs (the authority owes an answer).
+    running: bool
+
+
+def due_info(appeal: Appeal, moment: dt.datetime | None = None) -> DueInfo:
+    moment = moment or now()
+    if appeal.due_at is None:
+        return DueInfo(None, None, False, None, False)
+    due_on = local(appeal.due_at).date()
+    running = appeal.status in OPEN_STATUSES
+    left = working_days_left(due_on, local(moment).date(), current_calendar()) if running else None
+    return DueInfo(appeal.due_at, due_on, running and is_overdue(appeal.due_at, moment), left, running)
+
+
+def timeline(*, appeal: Appeal, internal: bool) -> QuerySet[AppealEvent]:
+    """The case's history; the author sees public events only."""
+    qs = appeal.events.select_related("actor").prefetch_related("attachments")
+    return qs if internal else qs.filter(public=True)
+
+
+def attachment_for(*, appeal: Appeal, pk: int) -> Attachment:
+    attachment = Attachment.objects.filter(appeal=appeal, pk=pk).first()
+    if attachment is None:
+        raise Http404
+    return attachment
+
+
+def authorities_for_choice() -> QuerySet[Authority]:
+    return Authority.objects.filter(is_active=True).select_related("region").order_by("region__name", "name")
+
+
+def colleagues(*, appeal: Appeal) -> QuerySet[User]:
+    return User.objects.filter(
+        authority_posts__authority_id=appeal.authority_id, authority_posts__is_active=True
+    ).order_by("last_name", "first_name", "username")
