@@ -27,10 +27,10 @@ from cipnet.core.workdays import current_calendar
 
 
 def official_authority_ids(user: User | AnonymousUser) -> set[int]:
-    if not getattr(user, "is_authenticated", False):
+    if not getattr(user, "is_authenticated", False) or user.pk is None:
         return set()
     return set(
-        AuthorityOfficial.objects.filter(user_id=user.pk, is_active=True, authority__is_active=True).values_list(
+        AuthorityOfficial.objects.filter(user_id=int(user.pk), is_active=True, authority__is_active=True).values_list(
             "authority_id", flat=True
         )
     )
