@@ -18,6 +18,8 @@ urlpatterns += i18n_patterns(
     path("staff/queue/", include("cipnet.equeue.urls_staff")),
     path("queue/", include("cipnet.equeue.urls_public")),
     path("queue/", include("cipnet.equeue.urls_kiosk")),
+    path("reception/", include("cipnet.appeals.urls_public")),
+    path("staff/reception/", include("cipnet.appeals.urls_staff")),
     path("staff/", include("cipnet.directory.urls_staff")),
     # One throttled sign-in page for everyone, the admin included.
     path("admin/login/", RedirectView.as_view(pattern_name="accounts:login", query_string=True)),

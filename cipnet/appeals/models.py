@@ -276,6 +276,21 @@ class Appeal(BaseModel):
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 
+    def get_term_explanation(self) -> str:
+        explanation = TERM_EXPLANATIONS.get(Term(self.term)) if self.term else None
+        return str(explanation) if explanation is not None else ""
+
+
+TERM_EXPLANATIONS = {
+    Term.INFO_STANDARD: _("Term: 5 working days, counted from the day after receipt."),
+    Term.INFO_URGENT: _("Term: 48 hours from receipt (urgent request)."),
+    Term.INFO_EXTENDED: _("Term extended to 20 working days for a large volume of information."),
+    Term.APPEAL_STANDARD: _("Term: one month from receipt."),
+    Term.APPEAL_NO_STUDY: _("Term: 15 days from receipt (no additional study needed)."),
+    Term.APPEAL_EXTENDED: _("Term extended by the head: 45 days from receipt in all."),
+    Term.FORWARD: _("Forwarding: 5 days."),
+}
+
 
 class EventKind(models.TextChoices):
     CREATED = "created", _("Draft saved")

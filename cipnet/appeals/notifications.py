@@ -68,6 +68,23 @@ def _footer(appeal: Appeal) -> str:
     return _("Case %(number)s. Answer due: %(due)s.") % {"number": appeal.number, "due": _due_text(appeal)}
 
 
+def confirm_email(appeal: Appeal, link: str) -> None:
+    """Residents without an account confirm their address before the case is sent."""
+    queue(
+        appeal,
+        "confirm",
+        [appeal.author_email],
+        _("Confirm your e-mail to send your case to %(authority)s") % {"authority": appeal.authority.display_name},
+        "\n\n".join(
+            [
+                _("Open this link and press the button to confirm your address and send the case:"),
+                link,
+                _("If you did not write to an authority through CIPnet, ignore this letter: nothing will be sent."),
+            ]
+        ),
+    )
+
+
 def case_submitted(appeal: Appeal) -> None:
     queue(
         appeal,

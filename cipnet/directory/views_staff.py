@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from cipnet.accounts.models import User
 from cipnet.accounts.scopes import scope_for
+from cipnet.appeals import selectors as appeal_selectors
 from cipnet.core.clock import local, now
 from cipnet.core.errors import put_errors
 from cipnet.directory import hours, selectors, services
@@ -42,6 +43,7 @@ def home(request: HttpRequest) -> HttpResponse:
     scope = scope_for(user)
     memberships = user.memberships.filter(is_active=True).select_related("centre", "region", "office")
     centres = selectors.centre_list_visible_to(user=user)
+    is_official = appeal_selectors.is_official(user)
     return render(
         request,
         "staff/home.html",
@@ -52,6 +54,8 @@ def home(request: HttpRequest) -> HttpResponse:
             "offices": selectors.office_list_visible_to(user=user),
             "scope": scope,
             "can_edit_catalogue": scope.network or bool(scope.region_ids),
+            "is_official": is_official,
+            "reception": is_official or bool(scope.centre_ids),
         },
     )
 

@@ -61,3 +61,12 @@ def widget(field: Any) -> SafeString:
     """Just the input, described by its error message when there is one (for grid layouts)."""
     attrs = {"aria-describedby": f"{field.auto_id}_error", "aria-invalid": "true"} if field.errors else {}
     return field.as_widget(attrs=attrs)
+
+
+@register.filter
+def get_item(mapping: Any, key: Any) -> Any:
+    """`mapping[key]` in a template (None when absent)."""
+    try:
+        return mapping.get(key)
+    except AttributeError:
+        return None

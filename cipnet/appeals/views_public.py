@@ -1,0 +1,323 @@
+"""The resident's side of the virtual reception: write an appeal or an information request,
+confirm the e-mail address, follow the case by its private link, and the deadline calculator."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from cipnet.accounts import throttle
+from cipnet.accounts.models import User
+from cipnet.appeals import attachments, deadlines, notifications, selectors, services
+from cipnet.appeals.deadlines import Term
+from cipnet.appeals.forms import CalculatorForm, CaseForm, TextForm, uploads_of
+from cipnet.appeals.models import Appeal, AttachmentSource, Kind, Status
+from cipnet.appeals.workflow import Party, TransitionError, allowed
+from cipnet.core.clock import local
+from cipnet.core.errors import put_errors
+from cipnet.core.workdays import current_calendar, holiday_name
+
+#: New cases per hour from one address (a library's shared connection serves many people).
+ANONYMOUS_LIMIT_PER_HOUR = 10
+ACCOUNT_LIMIT_PER_HOUR = 20
+KIND_SLUGS = {"appeal": Kind.APPEAL, "info": Kind.INFO_REQUEST}
+
+
+def _user(request: HttpRequest) -> User | None:
+    return request.user if isinstance(request.user, User) and request.user.is_authenticated else None
+
+
+def start(request: HttpRequest) -> HttpResponse:
+    return render(request, "appeals/start.html", {"mine": _user(request) is not None})
+
+
+def case_link(appeal: Appeal) -> str:
+    return reverse("reception:case", args=[appeal.follow_token])
+
+
+def _rate_limited(request: HttpRequest) -> bool:
+    user = _user(request)
+    if user is not None:
+        return throttle.hit_rate_limit(
+            scope="reception-case-user", ip=str(user.pk), limit=ACCOUNT_LIMIT_PER_HOUR, window_seconds=3600
+        )
+    return throttle.hit_rate_limit(
+        scope="reception-case", ip=throttle.client_ip(request), limit=ANONYMOUS_LIMIT_PER_HOUR, window_seconds=3600
+    )
+
+
+def save_case(
+    request: HttpRequest,
+    form: CaseForm,
+    *,
+    appeal: Appeal | None,
+    token: str | None = None,
+    on_behalf: dict[str, Any] | None = None,
+) -> Appeal | None:
+    """Save the draft (always, with what was typed) and the files; send it when asked. Returns the
+    case, or None with the errors put on the form (the draft, if any, is kept)."""
+    user = _user(request)
+    send = "send" in request.POST
+    key = request.POST.get("idempotency_key", "")
+    try:
+        idempotency_key = uuid.UUID(key) if key and appeal is None else None
+    except ValueError:
+        idempotency_key = None
+    uploads = uploads_of(form.cleaned_data.get("attachments") or [])
+    file_errors = attachments.check(uploads, already=appeal.attachments.count() if appeal else 0)
+    if file_errors:
+        put_errors(form, ValidationError(file_errors))
+        uploads = []
+    try:
+        with transaction.atomic():
+            appeal = services.appeal_save_draft(
+                actor=user,
+                data=form.to_input(),
+                appeal=appeal,
+                token=token,
+                idempotency_key=idempotency_key,
+                **(on_behalf or {}),
+            )
+            if uploads:
+                attachments.store(appeal=appeal, uploads=uploads, source=AttachmentSource.AUTHOR, user=user)
+    except ValidationError as e:
+        put_errors(form, e)
+        return None
+    except TransitionError as e:
+        form.add_error(None, str(e))
+        return None
+    if file_errors:
+        return None
+    if not send:
+        return appeal
+    errors = services.validate(form.to_input())
+    if errors:
+        put_errors(form, ValidationError(errors))
+        return None
+    if user is None:
+        if not appeal.author_email:
+            form.add_error("author_email", _("Write your e-mail address: we send a link to confirm it."))
+            return None
+        confirm = request.build_absolute_uri(reverse("reception:confirm", args=[appeal.follow_token]))
+        notifications.confirm_email(appeal, confirm)
+        return appeal
+    try:
+        return services.appeal_submit(actor=user, appeal=appeal)
+    except (ValidationError, TransitionError) as e:
+        if isinstance(e, ValidationError):
+            put_errors(form, e)
+        else:
+            form.add_error(None, str(e))
+        return None
+
+
+@require_http_methods(["GET", "POST"])
+def new(request: HttpRequest, kind: str) -> HttpResponse:
+    kind_value = KIND_SLUGS.get(kind)
+    if kind_value is None:
+        raise Http404
+    user = _user(request)
+    initial: dict[str, Any] = {}
+    if user is not None:
+        initial = {"author_name": user.full_name, "author_email": user.email}
+    form = CaseForm(request.POST or None, request.FILES or None, kind=kind_value, initial=initial)
+    status = 200
+    if request.method == "POST":
+        if form.is_bot:
+            # Say nothing useful to a bot; a person never sees this field.
+            return render(request, "appeals/check_email.html", {"appeal": None}, status=200)
+        if _rate_limited(request):
+            form.is_valid()
+            form.add_error(None, _("Too many cases were sent from here in the last hour. Please try again later."))
+            status = 429
+        elif form.is_valid():
+            appeal = save_case(request, form, appeal=None)
+            if appeal is not None:
+                return _after_save(request, appeal)
+            status = 400
+        else:
+            status = 400
+    return render(
+        request,
+        "appeals/case_form.html",
+        {"form": form, "kind": kind_value, "appeal": None, "idempotency_key": uuid.uuid4(), "on_behalf": None},
+        status=status,
+    )
+
+
+def _after_save(request: HttpRequest, appeal: Appeal) -> HttpResponse:
+    if appeal.status == Status.DRAFT:
+        if "send" in request.POST and _user(request) is None:
+            return render(request, "appeals/check_email.html", {"appeal": appeal})
+        messages.success(request, _("The draft is saved. You can come back to it with this page's address."))
+        return redirect("reception:edit", appeal.follow_token)
+    messages.success(request, _("Sent. The authority has received it; the answer is due by the date below."))
+    return redirect(case_link(appeal))
+
+
+@require_http_methods(["GET", "POST"])
+def edit(request: HttpRequest, token: str) -> HttpResponse:
+    appeal = selectors.appeal_get_by_token(token=token)
+    if appeal.status != Status.DRAFT:
+        return redirect(case_link(appeal))
+    form = CaseForm(
+        request.POST or None, request.FILES or None, kind=appeal.kind, initial=CaseForm.initial_from(appeal)
+    )
+    status = 200
+    if request.method == "POST":
+        if _rate_limited(request):
+            form.is_valid()
+            form.add_error(None, _("Too many cases were sent from here in the last hour. Please try again later."))
+            status = 429
+        elif form.is_valid():
+            saved = save_case(request, form, appeal=appeal, token=token)
+            if saved is not None:
+                return _after_save(request, saved)
+            status = 400
+        else:
+            status = 400
+    return render(
+        request,
+        "appeals/case_form.html",
+        {"form": form, "kind": appeal.kind, "appeal": appeal, "on_behalf": None, "files": appeal.attachments.all()},
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """A button, not the link itself, sends the case: mail scanners that open links send nothing."""
+    appeal = selectors.appeal_get_by_token(token=token)
+    if request.method == "POST":
+        try:
+            appeal = services.appeal_confirm_email(appeal=appeal, token=token)
+        except ValidationError as e:
+            for message in e.messages:
+                messages.error(request, message)
+            return redirect("reception:edit", token)
+        except TransitionError as e:
+            messages.error(request, str(e))
+            return redirect(case_link(appeal))
+        messages.success(request, _("Thank you: your e-mail address is confirmed and the case is sent."))
+        return redirect(case_link(appeal))
+    return render(request, "appeals/confirm.html", {"appeal": appeal})
+
+
+def case(request: HttpRequest, token: str) -> HttpResponse:
+    """The author's page of the case (by its private link)."""
+    appeal = selectors.appeal_get_by_token(token=token)
+    if appeal.status == Status.DRAFT:
+        return redirect("reception:edit", token)
+    return render(request, "appeals/case.html", case_context(request, appeal, token=token))
+
+
+def case_context(request: HttpRequest, appeal: Appeal, *, token: str | None) -> dict[str, Any]:
+    parties = services.parties_of(_user(request), appeal, token=token)
+    return {
+        "appeal": appeal,
+        "token": token,
+        "due": selectors.due_info(appeal),
+        "events": selectors.timeline(appeal=appeal, internal=False),
+        "files": appeal.attachments.filter(event__isnull=True),
+        "steps": allowed(appeal.status, parties & {Party.AUTHOR}),
+        "clarify_form": TextForm(),
+        "forwarded_to": appeal.forwarded_to.all(),
+    }
+
+
+@require_POST
+def author_step(request: HttpRequest, token: str, step: str) -> HttpResponse:
+    appeal = selectors.appeal_get_by_token(token=token)
+    user = _user(request)
+    try:
+        if step == "withdraw":
+            services.appeal_withdraw(actor=user, appeal=appeal, token=token)
+            messages.success(request, _("The case is withdrawn."))
+        elif step == "close":
+            services.appeal_close(actor=user, appeal=appeal, token=token)
+            messages.success(request, _("The case is closed. Thank you."))
+        elif step == "clarify":
+            form = TextForm(request.POST)
+            if not form.is_valid():
+                context = case_context(request, appeal, token=token) | {"clarify_form": form}
+                return render(request, "appeals/case.html", context, status=400)
+            services.appeal_clarify(actor=user, appeal=appeal, text=form.cleaned_data["text"], token=token)
+            messages.success(request, _("Your clarification is sent to the authority."))
+        else:
+            raise Http404
+    except TransitionError as e:
+        messages.error(request, str(e))
+    except ValidationError as e:
+        for message in e.messages:
+            messages.error(request, message)
+    return redirect(case_link(appeal))
+
+
+def author_file(request: HttpRequest, token: str, pk: int) -> FileResponse:
+    appeal = selectors.appeal_get_by_token(token=token)
+    return serve_attachment(selectors.attachment_for(appeal=appeal, pk=pk))
+
+
+def serve_attachment(attachment: Any) -> FileResponse:
+    response = FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
+    response["Content-Type"] = attachment.content_type
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def my_cases(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)  # noqa: S101 — login_required
+    cases = selectors.own_cases(user=user).order_by("-created_at")[:200]
+    return render(request, "appeals/my_cases.html", {"cases": cases})
+
+
+TERMS = {
+    "appeal": Term.APPEAL_STANDARD,
+    "appeal_no_study": Term.APPEAL_NO_STUDY,
+    "appeal_extended": Term.APPEAL_EXTENDED,
+    "info": Term.INFO_STANDARD,
+    "info_urgent": Term.INFO_URGENT,
+    "info_extended": Term.INFO_EXTENDED,
+    "forward": Term.FORWARD,
+}
+
+
+def calculator(request: HttpRequest) -> HttpResponse:
+    """When is the answer due? A public page; the same module the cases use."""
+    form = CalculatorForm(request.GET or None)
+    result = None
+    if request.GET and form.is_valid():
+        calendar = current_calendar()
+        received = form.received_at()
+        term = TERMS[form.cleaned_data["kind"]]
+        deadline = deadlines.due(term, received, calendar)
+        day = received.date()
+        result = {
+            "deadline": deadline,
+            "term": term,
+            "hours": term is Term.INFO_URGENT,
+            "starts_on": day + dt.timedelta(days=1),
+            "martial_law": calendar.under_martial_law(day),
+            "moved_holiday": holiday_name(deadline.moved_from) if deadline.moved_from else None,
+            "due_local": local(deadline.due_at),
+        }
+    return render(
+        request,
+        "appeals/calculator.html",
+        {"form": form, "result": result},
+        status=400 if request.GET and not result else 200,
+    )
