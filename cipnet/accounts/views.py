@@ -20,8 +20,12 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def get_default_redirect_url(self) -> str:
+        from cipnet.appeals.selectors import is_official
+
         if scope_for(self.request.user).is_staff_member:
             return reverse("staff:home")
+        if is_official(self.request.user):
+            return reverse("reception_staff:inbox")
         return reverse("public:home")
 
 

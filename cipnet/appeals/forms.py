@@ -77,7 +77,7 @@ class CaseForm(forms.Form):
     )
     author_address = forms.CharField(label=_("Postal address"), max_length=300, required=False)
     author_email = forms.EmailField(label=_("E-mail"), required=False)
-    author_phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+    author_phone = forms.CharField(label=_("Phone (optional)"), max_length=40, required=False)
     subject = forms.CharField(label=_("Subject"), max_length=200, required=False, help_text=_("In a few words."))
     text = forms.CharField(
         label=_("Text"),
@@ -95,15 +95,21 @@ class CaseForm(forms.Form):
     urgency_reason = forms.CharField(
         label=_("Why it is urgent"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    attachments = MultipleFileField(label=_("Attach documents"), required=False, help_text=ATTACHMENTS_HELP)
+    attachments = MultipleFileField(label=_("Attach documents (optional)"), required=False, help_text=ATTACHMENTS_HELP)
     publish_consent = forms.BooleanField(
         label=_("The question and the answer may be published in the public register, without my personal data"),
         required=False,
     )
     #: A field people never see (hidden by CSS and from assistive technology); bots fill it in.
-    website = forms.CharField(label=_("Leave this field empty"), required=False)
+    website = forms.CharField(
+        label=_("Leave this field empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
 
-    show_optional = True
+    #: Drafts may be saved half-filled, so no field is "required" to the form; what sending needs is
+    #: said by `services.validate`, and the labels mark what is optional.
+    show_optional = False
 
     def __init__(self, *args: Any, kind: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -117,9 +123,11 @@ class CaseForm(forms.Form):
             self.fields["text"].help_text = _(
                 "Describe the documents or facts; you do not have to say why you want them."
             )
+            self.fields["author_email"].help_text = _("Needed for an answer by e-mail. Give at least one contact.")
         else:
             for name in ("answer_form", "urgent", "urgency_reason"):
                 del self.fields[name]
+            self.fields["author_email"].label = _("E-mail (optional)")
             self.fields["author_address"].help_text = _(
                 "The law requires it: an appeal without the author's name and postal address is not considered."
             )
@@ -188,7 +196,9 @@ class TextForm(forms.Form):
 
 class RegisterForm(forms.Form):
     registration_number = forms.CharField(label=_("Registration number"), max_length=40)
-    registered_on = forms.DateField(label=_("Registered on"), widget=forms.DateInput(attrs={"type": "date"}))
+    registered_on = forms.DateField(
+        label=_("Registered on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
 
 
 class AssignForm(forms.Form):
@@ -262,12 +272,12 @@ class CalculatorForm(forms.Form):
     ]
     kind = forms.ChoiceField(label=_("What was sent"), choices=KIND_CHOICES, widget=forms.RadioSelect, initial="appeal")
     received_on = forms.DateField(
-        label=_("Day the authority received it"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Day the authority received it"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     received_time = forms.TimeField(
         label=_("Time (for the 48-hour term)"),
         required=False,
-        widget=forms.TimeInput(attrs={"type": "time"}),
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
         initial=dt.time(9, 0),
     )
 

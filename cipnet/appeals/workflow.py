@@ -53,7 +53,7 @@ STEPS: dict[str, Step] = {
         ),
         _step("ask", _("Ask for clarification"), WORKING, Status.CLARIFICATION, *OFFICIALS),
         _step("clarify", _("Give the clarification"), (Status.CLARIFICATION,), Status.IN_PROGRESS, Party.AUTHOR),
-        _step("answer", _("Answer"), (*WORKING, Status.CLARIFICATION), Status.ANSWERED, *OFFICIALS),
+        _step("answer", _("Give the answer"), (*WORKING, Status.CLARIFICATION), Status.ANSWERED, *OFFICIALS),
         _step(
             "record_answer",
             _("Record an answer received by post or e-mail"),

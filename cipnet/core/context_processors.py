@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -14,4 +15,12 @@ def site(request: HttpRequest) -> dict[str, Any]:
         "map_tile_url": settings.MAP_TILE_URL,
         "map_attribution": settings.MAP_TILE_ATTRIBUTION,
         "staff_scope": scope_for(request.user) if hasattr(request, "user") else None,
+        # Called by the template only where it is used (the menu of a signed-in user): one query.
+        "is_authority_official": partial(_is_official, request),
     }
+
+
+def _is_official(request: HttpRequest) -> bool:
+    from cipnet.appeals.selectors import is_official
+
+    return hasattr(request, "user") and is_official(request.user)
