@@ -267,3 +267,8 @@ CIPNET_MARTIAL_LAW = {
     "since": dt.date.fromisoformat(os.environ.get("MARTIAL_LAW_SINCE", "2022-02-24")),
     "until": dt.date.fromisoformat(os.environ["MARTIAL_LAW_UNTIL"]) if os.environ.get("MARTIAL_LAW_UNTIL") else None,
 }
+# Each case has its own reply address case-<token>@CIPNET_REPLY_DOMAIN; mail to it is filed to the
+# case by `manage.py ingest_appeal_mail` (a Maildir) or the webhook /api/v1/reception/inbound-mail/,
+# which requires the header X-CIPnet-Mail-Secret (no secret: the webhook is off).
+CIPNET_REPLY_DOMAIN = os.environ.get("CIPNET_REPLY_DOMAIN", "reply.cipnet.localhost")
+CIPNET_INBOUND_MAIL_SECRET = os.environ.get("CIPNET_INBOUND_MAIL_SECRET", "")
