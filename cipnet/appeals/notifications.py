@@ -155,6 +155,18 @@ def case_question(appeal: Appeal, question: str) -> None:
     )
 
 
+def case_clarified(appeal: Appeal, text: str) -> None:
+    """The author answered the authority's question: tell whoever handles the case."""
+    queue(
+        appeal,
+        "clarified",
+        _officials(appeal),
+        _("Clarification received: case %(number)s") % {"number": appeal.number},
+        text + "\n\n" + _footer(appeal),
+        suffix=str(AppealEvent.objects.filter(appeal=appeal).count()),
+    )
+
+
 def case_answered(appeal: Appeal) -> None:
     queue(
         appeal,

@@ -477,6 +477,7 @@ def appeal_clarify(*, actor: User | None, appeal: Appeal, text: str, token: str 
         appeal, before, _parties = _step("clarify", actor, appeal, token)
         appeal.save()
         _event(appeal, EventKind.CLARIFICATION_GIVEN, actor, before=before, note=text)
+        notifications.case_clarified(appeal, text)
     return appeal
 
 

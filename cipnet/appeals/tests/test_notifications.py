@@ -76,3 +76,18 @@ def test_reminder_command(reception: Reception) -> None:
     call_command("send_appeal_reminders", stdout=out)
     assert "0" in out.getvalue()
     assert Role.REGIONAL_COORDINATOR
+
+
+def test_the_official_hears_of_a_clarification(reception: Reception, django_capture_on_commit_callbacks) -> None:
+    r = reception
+    r.clock(kyiv("2026-11-16"))
+    case = submitted(r)
+    case = services.appeal_register(
+        actor=r.clerk, appeal=case, registration_number="1", registered_on=dt.date(2026, 11, 16)
+    )
+    case = services.appeal_take(actor=r.clerk, appeal=case)
+    with django_capture_on_commit_callbacks(execute=True):
+        case = services.appeal_ask(actor=r.clerk, appeal=case, question="Уточніть адресу опори, будь ласка.")
+        services.appeal_clarify(actor=r.world.users["consultant_a"], appeal=case, text="Опора № 14 біля будинку 5.")
+    assert mail.outbox[-2].to == ["maria.petrenko@example.org"] and "Уточніть" in mail.outbox[-2].body
+    assert mail.outbox[-1].to == ["clerk@example.org"] and "Опора № 14" in mail.outbox[-1].body
