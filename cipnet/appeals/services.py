@@ -272,7 +272,13 @@ def appeal_submit(*, actor: User | None, appeal: Appeal, token: str | None = Non
         appeal.status = Status.SUBMITTED
         appeal.submitted_at = now()
         _receive(appeal, appeal.submitted_at)
-        _event(appeal, EventKind.SUBMITTED, actor, before=before, due_at=str(appeal.due_at))
+        _event(
+            appeal,
+            EventKind.SUBMITTED,
+            actor,
+            before=before,
+            due_at=appeal.due_at.isoformat() if appeal.due_at else None,
+        )
         notifications.case_submitted(appeal)
     return appeal
 
@@ -452,7 +458,14 @@ def appeal_forward(*, actor: User, appeal: Appeal, to: Authority, reason: str) -
         _receive(new, moment)
         late = moment > limit.due_at
         _event(appeal, EventKind.FORWARDED, actor, before=before, note=reason, to=to.pk, case=new.number, late=late)
-        _event(new, EventKind.RECEIVED_BY_FORWARDING, actor, note=reason, case=appeal.number)
+        _event(
+            new,
+            EventKind.RECEIVED_BY_FORWARDING,
+            actor,
+            note=reason,
+            case=appeal.number,
+            due_at=new.due_at.isoformat() if new.due_at else None,
+        )
         notifications.case_forwarded(appeal, new)
     return new
 

@@ -70,3 +70,14 @@ def get_item(mapping: Any, key: Any) -> Any:
         return mapping.get(key)
     except AttributeError:
         return None
+
+
+@register.filter
+def parse_iso(value: Any) -> Any:
+    """An ISO 8601 date-time string (as stored in event data) as an aware datetime, or "" if not one."""
+    import datetime as dt
+
+    try:
+        return dt.datetime.fromisoformat(str(value))
+    except ValueError:
+        return ""
