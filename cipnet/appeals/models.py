@@ -14,6 +14,7 @@ from django.core.files.storage import Storage, storages
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cipnet.appeals.deadlines import Term
 from cipnet.core.i18n import localized
@@ -136,7 +137,7 @@ class Status(models.TextChoices):
     CLARIFICATION = "clarification", _("Clarification asked")
     ANSWERED = "answered", _("Answered")
     CLOSED = "closed", _("Closed")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
+    WITHDRAWN = "withdrawn", pgettext_lazy("case", "Withdrawn")
 
 
 #: The authority still owes an answer in these statuses; its term runs.
@@ -178,7 +179,7 @@ class AppealQuerySet(models.QuerySet["Appeal"]):
 class Appeal(BaseModel):
     """One case: an appeal or an information request, from draft to closed."""
 
-    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    kind = models.CharField(pgettext_lazy("case", "kind"), max_length=16, choices=Kind.choices)
     appeal_type = models.CharField(_("type of appeal"), max_length=16, choices=AppealType.choices, blank=True)
     #: Public reference shown to the author, given on submission (e.g. "ЗВ-2026-00017").
     number = models.CharField(_("number"), max_length=24, unique=True, null=True, blank=True)
@@ -234,7 +235,7 @@ class Appeal(BaseModel):
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
     outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices, blank=True)
     answer_text = models.TextField(_("answer"), blank=True)
-    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    closed_at = models.DateTimeField(pgettext_lazy("case", "closed"), null=True, blank=True)
 
     # Publication in the public register (redacted, after a moderator's review).
     publish_consent = models.BooleanField(_("the question and answer may be published"), default=False)

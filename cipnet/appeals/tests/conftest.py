@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.utils import translation
 
 from cipnet.accounts.models import User
 from cipnet.appeals import services
@@ -22,6 +23,14 @@ class Reception:
     head: User  # head of the city council
     oblast_clerk: User
     clock: Callable[[dt.datetime], None]
+
+
+@pytest.fixture(autouse=True)
+def _english_messages() -> Iterator[None]:
+    """Service messages in English, whatever the default language: tests match their wording.
+    (Pages requested through the test client are still rendered in the request's language.)"""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
