@@ -18,6 +18,8 @@ urlpatterns += i18n_patterns(
     path("staff/queue/", include("cipnet.equeue.urls_staff")),
     path("queue/", include("cipnet.equeue.urls_public")),
     path("queue/", include("cipnet.equeue.urls_kiosk")),
+    path("reception/register/", include("cipnet.appeals.urls_register")),
+    path("staff/reception/moderation/", include("cipnet.appeals.urls_moderation")),
     path("reception/", include("cipnet.appeals.urls_public")),
     path("staff/reception/", include("cipnet.appeals.urls_staff")),
     path("staff/", include("cipnet.directory.urls_staff")),
