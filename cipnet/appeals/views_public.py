@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from cipnet.accounts import throttle
 from cipnet.accounts.models import User
-from cipnet.appeals import attachments, deadlines, notifications, selectors, services
+from cipnet.appeals import attachments, deadlines, notifications, publication, selectors, services
 from cipnet.appeals.deadlines import Term
 from cipnet.appeals.forms import CalculatorForm, CaseForm, TextForm, uploads_of
 from cipnet.appeals.models import Appeal, AttachmentSource, Kind, Status
@@ -247,6 +247,15 @@ def author_step(request: HttpRequest, token: str, step: str) -> HttpResponse:
         elif step == "close":
             services.appeal_close(actor=user, appeal=appeal, token=token)
             messages.success(request, _("The case is closed. Thank you."))
+        elif step == "publication":
+            consent = request.POST.get("consent") == "1"
+            publication.appeal_set_publish_consent(actor=user, appeal=appeal, consent=consent, token=token)
+            messages.success(
+                request,
+                _("Thank you: it may be published, without your personal data, after a moderator's check.")
+                if consent
+                else _("It will not be published."),
+            )
         elif step == "clarify":
             form = TextForm(request.POST)
             if not form.is_valid():

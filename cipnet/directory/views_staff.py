@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from cipnet.accounts.models import User
 from cipnet.accounts.scopes import scope_for
 from cipnet.appeals import selectors as appeal_selectors
+from cipnet.appeals.publication import is_moderator
 from cipnet.core.clock import local, now
 from cipnet.core.errors import put_errors
 from cipnet.directory import hours, selectors, services
@@ -55,6 +56,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "scope": scope,
             "can_edit_catalogue": scope.network or bool(scope.region_ids),
             "is_official": is_official,
+            "is_moderator": is_moderator(user),
             "reception": is_official or bool(scope.centre_ids),
         },
     )

@@ -137,4 +137,44 @@ def test_an_appeal_from_the_library_to_the_register(
     appeal.refresh_from_db()
     assert appeal.status == Status.CLOSED and appeal.publication == Publication.PENDING
 
+    # 4. The regional coordinator checks the redacted text and publishes it.
+    moderator = sign_in(new_context(), "coordinator_a")
+    moderator.goto("/staff/reception/moderation/")
+    moderator.get_by_role("link", name=appeal.number).click()
+    axe_check(moderator, label="moderation", collect=problems)
+    for field in ("subject", "text", "answer"):
+        value = moderator.locator(f"[name={field}]").input_value()
+        assert not any(secret in value for secret in SECRETS), (field, value)
+    screenshot(moderator, "reception-moderation", docs_name="reception-moderation.png")
+    moderator.click("button[name=decision][value=publish]")
+    moderator.wait_for_load_state()
+    appeal.refresh_from_db()
+    assert appeal.publication == Publication.PUBLISHED
+
+    # 5. Anyone finds it in the public register: the question and the answer, nothing personal.
+    public = new_context().new_page()
+    public.goto("/reception/register/")
+    axe_check(public, label="register", collect=problems)
+    public.fill("input[name=q]", "освітлення")
+    public.press("input[name=q]", "Enter")
+    public.get_by_role("link", name="Не працює вуличне освітлення").click()
+    expect(public.locator("main")).to_contain_text("відремонтовано 1 грудня")
+    axe_check(public, label="register case", collect=problems)
+    screenshot(public, "reception-register", docs_name="reception-register.png")
+    html = public.content()
+    for secret in SECRETS:
+        assert secret not in html, secret
+    public.goto("/reception/register/authorities/")
+    expect(public.locator("main")).to_contain_text(city.name)
+    axe_check(public, label="authorities", collect=problems)
+    for path in (
+        "/reception/",
+        "/reception/new/appeal/",
+        "/reception/new/info/",
+        "/reception/deadline/?kind=appeal&received_on=2026-01-30",
+    ):
+        public.goto(path)
+        axe_check(public, label=path, collect=problems)
+    screenshot(public, "reception-calculator", docs_name="reception-calculator.png")
+
     assert_axe_clean(problems)
