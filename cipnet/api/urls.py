@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
-from cipnet.api import consultations, equeue, eservices, views
+from cipnet.api import appeals, consultations, equeue, eservices, views
 
 app_name = "api"
 
@@ -42,5 +42,22 @@ urlpatterns = [
     path("v1/queue/desks/<int:pk>/call-next/", equeue.CallNextView.as_view(), name="queue-desk-call-next"),
     path("v1/queue/<slug:slug>/tickets/", equeue.TicketIssueView.as_view(), name="queue-ticket-issue"),
     path("v1/queue/<slug:slug>/board/", equeue.BoardView.as_view(), name="queue-board"),
+    # Reception: the fixed words ("deadline", "inbound-mail") are outside "cases/".
+    path("v1/reception/cases/", appeals.CaseListView.as_view(), name="reception-case-list"),
+    path("v1/reception/cases/<int:pk>/", appeals.CaseDetailView.as_view(), name="reception-case-detail"),
+    path("v1/reception/cases/<int:pk>/submit/", appeals.CaseSubmitView.as_view(), name="reception-case-submit"),
+    path("v1/reception/cases/<int:pk>/register/", appeals.CaseRegisterView.as_view(), name="reception-case-register"),
+    path("v1/reception/cases/<int:pk>/take/", appeals.CaseTakeView.as_view(), name="reception-case-take"),
+    path("v1/reception/cases/<int:pk>/assign/", appeals.CaseAssignView.as_view(), name="reception-case-assign"),
+    path("v1/reception/cases/<int:pk>/no-study/", appeals.CaseNoStudyView.as_view(), name="reception-case-no-study"),
+    path("v1/reception/cases/<int:pk>/extend/", appeals.CaseExtendView.as_view(), name="reception-case-extend"),
+    path("v1/reception/cases/<int:pk>/forward/", appeals.CaseForwardView.as_view(), name="reception-case-forward"),
+    path("v1/reception/cases/<int:pk>/ask/", appeals.CaseAskView.as_view(), name="reception-case-ask"),
+    path("v1/reception/cases/<int:pk>/clarify/", appeals.CaseClarifyView.as_view(), name="reception-case-clarify"),
+    path("v1/reception/cases/<int:pk>/answer/", appeals.CaseAnswerView.as_view(), name="reception-case-answer"),
+    path("v1/reception/cases/<int:pk>/close/", appeals.CaseCloseView.as_view(), name="reception-case-close"),
+    path("v1/reception/cases/<int:pk>/withdraw/", appeals.CaseWithdrawView.as_view(), name="reception-case-withdraw"),
+    path("v1/reception/deadline/", appeals.DeadlineView.as_view(), name="reception-deadline"),
+    path("v1/reception/inbound-mail/", appeals.InboundMailView.as_view(), name="reception-inbound-mail"),
     path("v1/schema/", SpectacularAPIView.as_view(), name="schema"),
 ]
