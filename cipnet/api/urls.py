@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
-from cipnet.api import appeals, consultations, equeue, eservices, views
+from cipnet.api import appeals, consultations, equeue, eservices, reception_public, views
 
 app_name = "api"
 
@@ -58,6 +58,17 @@ urlpatterns = [
     path("v1/reception/cases/<int:pk>/close/", appeals.CaseCloseView.as_view(), name="reception-case-close"),
     path("v1/reception/cases/<int:pk>/withdraw/", appeals.CaseWithdrawView.as_view(), name="reception-case-withdraw"),
     path("v1/reception/deadline/", appeals.DeadlineView.as_view(), name="reception-deadline"),
+    path("v1/reception/register/", reception_public.RegisterListView.as_view(), name="reception-register"),
+    path(
+        "v1/reception/register/<str:number>/",
+        reception_public.RegisterCaseView.as_view(),
+        name="reception-register-case",
+    ),
+    path(
+        "v1/reception/authorities/",
+        reception_public.AuthorityStatsView.as_view(),
+        name="reception-authority-statistics",
+    ),
     path("v1/reception/inbound-mail/", appeals.InboundMailView.as_view(), name="reception-inbound-mail"),
     path("v1/schema/", SpectacularAPIView.as_view(), name="schema"),
 ]
