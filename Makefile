@@ -50,6 +50,7 @@ demo: bootstrap
 	$(MANAGE) load_demo_consultations
 	$(MANAGE) load_demo_queue
 	$(MANAGE) load_demo_reception
+	$(MANAGE) send_appeal_reminders --schedule
 
 # uvicorn (ASGI) rather than runserver: queue boards keep a Server-Sent Events stream open.
 # Static files come from the finders (WHITENOISE_USE_FINDERS in local settings), so no

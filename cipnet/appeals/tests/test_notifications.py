@@ -91,3 +91,20 @@ def test_the_official_hears_of_a_clarification(reception: Reception, django_capt
         services.appeal_clarify(actor=r.world.users["consultant_a"], appeal=case, text="Опора № 14 біля будинку 5.")
     assert mail.outbox[-2].to == ["maria.petrenko@example.org"] and "Уточніть" in mail.outbox[-2].body
     assert mail.outbox[-1].to == ["clerk@example.org"] and "Опора № 14" in mail.outbox[-1].body
+
+
+def test_the_worker_books_one_daily_reminder_run(reception: Reception) -> None:
+    from django.test import override_settings
+    from django_tasks_db.models import DBTaskResult
+
+    from cipnet.appeals.tasks import daily_reminders, next_reminder_run, schedule_daily_reminders
+
+    assert next_reminder_run(kyiv("2026-11-16", "07:59")) == kyiv("2026-11-16", "08:00")
+    assert next_reminder_run(kyiv("2026-11-16", "08:00")) == kyiv("2026-11-17", "08:00")
+    assert schedule_daily_reminders() is False  # the immediate backend of the tests cannot defer
+    reception.clock(kyiv("2026-11-16", "12:00"))
+    with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}):
+        assert schedule_daily_reminders() is True
+        assert schedule_daily_reminders() is False  # a second `make run` books nothing more
+        rows = DBTaskResult.objects.filter(task_path=daily_reminders.module_path)
+        assert rows.count() == 1 and rows.get().run_after == kyiv("2026-11-17", "08:00")
