@@ -67,6 +67,26 @@ class ScopedAdmin(admin.ModelAdmin):
         return scope_for(request.user).network and self.has_module_permission(request)
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Admin pages that only show: such rows change through the product's own pages or commands,
+    which keep their logs and derived figures. Subclasses scope `get_queryset`."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return bool(request.user.is_active and request.user.is_staff and scope_for(request.user).is_staff_member)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     list_display = ("username", "full_name", "email", "is_active", "is_demo")

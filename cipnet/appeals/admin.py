@@ -10,7 +10,7 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from cipnet.accounts.admin import ScopedAdmin
+from cipnet.accounts.admin import ReadOnlyAdmin, ScopedAdmin
 from cipnet.accounts.scopes import scope_for
 from cipnet.appeals.models import Appeal, AppealEvent, Authority, AuthorityOfficial, Topic
 
@@ -51,7 +51,7 @@ class EventInline(admin.TabularInline):
 
 
 @admin.register(Appeal)
-class AppealAdmin(admin.ModelAdmin):
+class AppealAdmin(ReadOnlyAdmin):
     list_display = ("number", "kind", "authority", "status", "due_at", "publication")
     list_filter = ("kind", "status", "publication")
     search_fields = ("number", "subject")
@@ -61,15 +61,3 @@ class AppealAdmin(admin.ModelAdmin):
         scope = scope_for(request.user)
         qs = super().get_queryset(request)
         return qs if scope.network else qs.filter(authority__region_id__in=scope.region_ids)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return bool(request.user.is_active and request.user.is_staff)

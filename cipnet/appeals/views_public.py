@@ -137,23 +137,29 @@ def new(request: HttpRequest, kind: str) -> HttpResponse:
         if form.is_bot:
             # Say nothing useful to a bot; a person never sees this field.
             return render(request, "appeals/check_email.html", {"appeal": None}, status=200)
-        if _rate_limited(request):
-            form.is_valid()
-            form.add_error(None, _("Too many cases were sent from here in the last hour. Please try again later."))
-            status = 429
-        elif form.is_valid():
-            appeal = save_case(request, form, appeal=None)
-            if appeal is not None:
-                return _after_save(request, appeal)
-            status = 400
-        else:
-            status = 400
+        saved, status = _post(request, form, appeal=None)
+        if saved is not None:
+            return _after_save(request, saved)
     return render(
         request,
         "appeals/case_form.html",
         {"form": form, "kind": kind_value, "appeal": None, "idempotency_key": uuid.uuid4(), "on_behalf": None},
         status=status,
     )
+
+
+def _post(
+    request: HttpRequest, form: CaseForm, *, appeal: Appeal | None, token: str | None = None
+) -> tuple[Appeal | None, int]:
+    """Saves a posted form (a draft or a sent case); else the status to show it again with its errors."""
+    if _rate_limited(request):
+        form.is_valid()
+        form.add_error(None, _("Too many cases were sent from here in the last hour. Please try again later."))
+        return None, 429
+    if not form.is_valid():
+        return None, 400
+    saved = save_case(request, form, appeal=appeal, token=token)
+    return saved, 200 if saved is not None else 400
 
 
 def _after_save(request: HttpRequest, appeal: Appeal) -> HttpResponse:
@@ -176,17 +182,9 @@ def edit(request: HttpRequest, token: str) -> HttpResponse:
     )
     status = 200
     if request.method == "POST":
-        if _rate_limited(request):
-            form.is_valid()
-            form.add_error(None, _("Too many cases were sent from here in the last hour. Please try again later."))
-            status = 429
-        elif form.is_valid():
-            saved = save_case(request, form, appeal=appeal, token=token)
-            if saved is not None:
-                return _after_save(request, saved)
-            status = 400
-        else:
-            status = 400
+        saved, status = _post(request, form, appeal=appeal, token=token)
+        if saved is not None:
+            return _after_save(request, saved)
     return render(
         request,
         "appeals/case_form.html",

@@ -1,17 +1,16 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from cipnet.accounts.admin import ReadOnlyAdmin
 from cipnet.accounts.scopes import scope_for
 from cipnet.consultations.models import Consultation, ConsultationChange, ConsultationTarget
 
 
 @admin.register(Consultation)
-class ConsultationAdmin(admin.ModelAdmin):
+class ConsultationAdmin(ReadOnlyAdmin):
     """Read-only: entries change only through the log's pages, which keep tallies and audit."""
 
     list_display = ("occurred_at", "centre", "help_kind", "outcome", "channel", "source")
@@ -20,18 +19,6 @@ class ConsultationAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Consultation]:
         return super().get_queryset(request).filter(scope_for(request.user).centre_q("centre__"))
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return bool(request.user.is_active and request.user.is_staff)
 
 
 @admin.register(ConsultationChange)

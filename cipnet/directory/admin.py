@@ -5,8 +5,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from cipnet.accounts.admin import ScopedAdmin
-from cipnet.accounts.scopes import scope_for
+from cipnet.accounts.admin import ReadOnlyAdmin, ScopedAdmin
 from cipnet.directory import services
 from cipnet.directory.models import (
     Centre,
@@ -21,7 +20,7 @@ from cipnet.directory.models import (
 
 
 @admin.register(Territory)
-class TerritoryAdmin(admin.ModelAdmin):
+class TerritoryAdmin(ReadOnlyAdmin):
     """The codifier is reference data: read-only here, changed only by `import_katottg`."""
 
     list_display = ("code", "name", "level", "oblast", "raion", "hromada")
@@ -29,21 +28,6 @@ class TerritoryAdmin(admin.ModelAdmin):
     search_fields = ("code", "name")
     list_select_related = ("oblast", "raion", "hromada")
     show_full_result_count = False
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return bool(request.user.is_active and request.user.is_staff and scope_for(request.user).is_staff_member)
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self.has_module_permission(request)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Region)
