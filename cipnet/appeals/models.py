@@ -246,6 +246,8 @@ class Appeal(BaseModel):
     public_text = models.TextField(_("published text"), blank=True)
     public_answer = models.TextField(_("published answer"), blank=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    #: The published number, subject, question and answer as `core.text.search_key` folds them.
+    public_search = models.TextField(blank=True, editable=False)
 
     # Follow without an account; confirm an e-mail address; file e-mail replies to the case.
     follow_token = models.CharField(max_length=32, unique=True, default=_token, editable=False)

@@ -16,7 +16,7 @@ from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Avg, Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -29,7 +29,7 @@ from cipnet.appeals.services import _event, _locked, _propose_publication, parti
 from cipnet.appeals.workflow import Party, TransitionError
 from cipnet.core.clock import now
 from cipnet.core.pii import PiiKind, find_personal_data
-from cipnet.core.text import normalize_apostrophes
+from cipnet.core.text import search_key
 
 # --- Who moderates --------------------------------------------------------------------------
 
@@ -94,10 +94,6 @@ PII_LABELS = {
 SUBJECT_MAX = 200
 
 
-def _fold(text: str) -> str:
-    return " ".join(normalize_apostrophes(text).casefold().split())
-
-
 _LETTER = r"[^\W\d_]"
 #: Endings a Ukrainian name changes when declined ("Петренко" → "Петренка", "Марія" → "Марії").
 _ENDINGS = "аеєиіїоуюяйь"
@@ -107,7 +103,7 @@ def _name_pattern(part: str) -> re.Pattern[str]:
     """A part of the author's name as a word, declined or not: the stem (without a changing ending,
     when at least four letters remain) and up to three more letters. So "Петренко" catches
     "петренка" and "Петренкові", "Марія" catches "Марії", but "Лис" does not catch "листопада"."""
-    folded = _fold(part)
+    folded = search_key(part)
     stem = folded[:-1] if len(folded) > 4 and folded[-1] in _ENDINGS else folded
     return re.compile(rf"(?<!{_LETTER}){re.escape(stem)}{_LETTER}{{0,3}}(?!{_LETTER})")
 
@@ -116,7 +112,7 @@ def _leaks(text: str, appeal: Appeal) -> list[str]:
     """The author's details found in `text`, whatever the letter case: the full name, each part of
     it longer than two letters (as a word, also declined), the postal address, the e-mail address
     and the phone number."""
-    folded = _fold(text)
+    folded = search_key(text)
     found = []
     parts = [re.sub(r"^\W+|\W+$", "", p) for p in re.split(r"[\s\-‐–]+", appeal.author_name)]
     for part in dict.fromkeys(p for p in parts if sum(ch.isalpha() for ch in p) > 2):
@@ -127,7 +123,7 @@ def _leaks(text: str, appeal: Appeal) -> list[str]:
     if not found:
         values.insert(0, appeal.author_name)
     for value in values:
-        if value.strip() and _fold(value) in folded:
+        if value.strip() and search_key(value) in folded:
             found.append(value.strip())
     return found
 
@@ -181,6 +177,7 @@ def appeal_moderate(*, actor: User, appeal: Appeal, publish: bool, subject: str,
             if errors:
                 raise ValidationError(errors)
             appeal.public_subject, appeal.public_text, appeal.public_answer = subject, text, answer
+            appeal.public_search = register_search_text(appeal)
             appeal.publication = Publication.PUBLISHED
             appeal.published_at = now()
         else:
@@ -191,6 +188,7 @@ def appeal_moderate(*, actor: User, appeal: Appeal, publish: bool, subject: str,
                 "public_subject",
                 "public_text",
                 "public_answer",
+                "public_search",
                 "publication",
                 "published_at",
                 "updated_at",
@@ -235,34 +233,18 @@ def appeal_set_publish_consent(
 
 # --- The public register --------------------------------------------------------------------
 
-REGISTER_FIELDS = ("public_subject", "public_text", "public_answer", "number")
-_APOSTROPHE_FORMS = ("'", "’", "ʼ")
 
-
-def _variants(word: str) -> set[str]:
-    """Spellings of `word` to look for. PostgreSQL compares any letters case-insensitively; SQLite's
-    LIKE folds only ASCII, so "освітлення" must also be asked as "Освітлення" and "ОСВІТЛЕННЯ".
-    Apostrophes are asked in each of the forms people type."""
-    cases = {word, word.lower(), word.upper(), word.capitalize()} if connection.vendor == "sqlite" else {word}
-    if "ʼ" not in normalize_apostrophes(word):
-        return cases
-    return {normalize_apostrophes(c).replace("ʼ", a) for c in cases for a in _APOSTROPHE_FORMS}
-
-
-def _word_q(word: str) -> Q:
-    q = Q()
-    for variant in sorted(_variants(word)):
-        for name in REGISTER_FIELDS:
-            q |= Q(**{f"{name}__icontains": variant})
-    return q
+def register_search_text(appeal: Appeal) -> str:
+    """What the register's search looks in: the published texts only, never the originals."""
+    return search_key(" ".join((appeal.number or "", appeal.public_subject, appeal.public_text, appeal.public_answer)))
 
 
 def register_search(*, query: str, authority_slug: str = "", kind: str = "") -> QuerySet[Appeal]:
     """Published cases with every word of `query` in the published subject, question, answer or
     number; optionally of one authority and one kind. Newest first."""
     qs = Appeal.objects.filter(publication=Publication.PUBLISHED)
-    for word in query.split()[:8]:
-        qs = qs.filter(_word_q(word[:60]))
+    for word in search_key(query).split()[:8]:
+        qs = qs.filter(public_search__contains=word[:60])
     if authority_slug:
         qs = qs.filter(authority__slug=authority_slug)
     if kind in Kind.values:

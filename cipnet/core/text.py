@@ -53,6 +53,12 @@ def transliterate(text: str) -> str:
     return " ".join(words)
 
 
+def search_key(text: str) -> str:
+    """Text as a search compares it on every database: NFC, case-folded (Cyrillic too: SQLite's
+    LIKE folds only ASCII), one apostrophe, words separated by one space; punctuation kept."""
+    return " ".join(normalize_apostrophes(unicodedata.normalize("NFC", text).casefold()).split())
+
+
 def name_key(text: str) -> str:
     """Lower-case Cyrillic key: no apostrophes, Russian letters folded, words separated by one space."""
     text = unicodedata.normalize("NFC", text).lower().translate(_RUSSIAN)

@@ -526,6 +526,33 @@ def test_search_finds_a_ukrainian_word_in_any_case(
     assert [c.pk for c in publication.register_search(query=query)] == [case.pk]
 
 
+@pytest.mark.parametrize(
+    "query",
+    ["цнапу", "ЦНАПУ", "ліхтарі", "ЛІХТАРІ не світять", "СадоВій", "пам'ятника", "памʼятника", "ПАМ’ЯТНИКА", "зв-2026"],
+)
+def test_search_finds_words_inside_the_text_whatever_their_case(
+    reception: Reception, clock: Callable[[dt.datetime], None], query: str
+) -> None:
+    """Upper- and mixed-case Ukrainian words in the middle of a text, and every apostrophe, on
+    SQLite too (its LIKE folds only ASCII letters)."""
+    clock(MONDAY)
+    case = published(
+        reception,
+        subject="Темно біля пам'ятника",
+        text="Другий місяць на вулиці САДОВІЙ біля Памʼятника Не Світять Ліхтарі. У ЦНАПу сказали писати вам.",
+    )
+    assert [c.pk for c in publication.register_search(query=query)] == [case.pk]
+
+
+def test_search_looks_only_in_what_was_published(reception: Reception, clock: Callable[[dt.datetime], None]) -> None:
+    clock(MONDAY)
+    case = published(reception, text=LEAKY_TEXT, subject="Освітлення біля будинку")
+    assert "Петренко" in case.text and "Петренко" not in case.public_search
+    for query in ("Петренко", "петренко", "maria.petrenko", "54017", "освітлення петренко"):
+        assert list(publication.register_search(query=query)) == [], query
+    assert [c.pk for c in publication.register_search(query="ОСВІТЛЕННЯ будинку")] == [case.pk]
+
+
 def test_search_by_words_authority_and_kind(reception: Reception, clock: Callable[[dt.datetime], None]) -> None:
     r = reception
     clock(MONDAY)
