@@ -26,7 +26,7 @@ from typing import cast
 from django.conf import settings
 from django.db import transaction
 
-from cipnet.appeals import attachments
+from cipnet.appeals import attachments, notifications
 from cipnet.appeals.attachments import Upload
 from cipnet.appeals.models import Appeal, AppealEvent, AttachmentSource, EventKind, Status
 from cipnet.core.clock import now
@@ -281,6 +281,7 @@ def ingest_message(raw: bytes) -> IngestResult:
         stored = attachments.store(
             appeal=appeal, uploads=accepted, source=AttachmentSource.EMAIL, user=None, event=event
         )
+        notifications.message_filed(appeal, event, from_authority=from_authority)
     return IngestResult(
         IngestStatus.FILED,
         appeal_id=appeal.pk,

@@ -167,6 +167,29 @@ def case_clarified(appeal: Appeal, text: str) -> None:
     )
 
 
+def message_filed(appeal: Appeal, event: AppealEvent, *, from_authority: bool) -> None:
+    """An e-mail to the case's address was filed to it: tell whoever handles the case (not the
+    sender). A message from the authority's own address may be its answer, which only an official
+    records."""
+    sender = str(event.data.get("from", ""))
+    lines = [
+        _("From: %(sender)s") % {"sender": sender or "—"},
+        _("Subject: %(subject)s") % {"subject": event.data.get("subject", "") or "—"},
+        "",
+        event.note[:4000],
+    ]
+    if from_authority:
+        lines += ["", _("It came from the authority's address. If it is the answer, record it on the case page.")]
+    queue(
+        appeal,
+        "message",
+        [to for to in _officials(appeal) if to.strip().lower() != sender],
+        _("E-mail filed to case %(number)s") % {"number": appeal.number},
+        "\n".join(lines) + "\n\n" + _footer(appeal),
+        suffix=str(event.pk),
+    )
+
+
 def case_answered(appeal: Appeal) -> None:
     queue(
         appeal,

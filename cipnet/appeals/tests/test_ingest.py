@@ -9,12 +9,22 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
+from django.core import mail
 from django.core.management import CommandError, call_command
 from django.test import override_settings
 
 from cipnet.appeals import services
 from cipnet.appeals.ingest import IngestStatus, html_to_text, ingest_message
-from cipnet.appeals.models import Appeal, AppealEvent, Attachment, AttachmentSource, EventKind, Outcome, Status
+from cipnet.appeals.models import (
+    Appeal,
+    AppealEvent,
+    Attachment,
+    AttachmentSource,
+    EventKind,
+    Notification,
+    Outcome,
+    Status,
+)
 from cipnet.appeals.tests.conftest import Reception, appeal_input, submitted
 from cipnet.core.clock import KYIV
 
@@ -256,3 +266,42 @@ def test_command_needs_a_maildir(tmp_path: Path) -> None:
         call_command("ingest_appeal_mail", "--maildir", str(tmp_path))
     with pytest.raises(CommandError):
         call_command("ingest_appeal_mail", "--file", str(tmp_path / "missing.eml"))
+
+
+def test_the_officials_are_told_once_that_a_message_was_filed(
+    reception: Reception, case: Appeal, django_capture_on_commit_callbacks
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        first = ingest_message(eml("plain_reply", case))
+        ingest_message(eml("plain_reply", case))  # delivered twice: told once
+    told = Notification.objects.filter(appeal=case, kind="message")
+    # Nobody has taken the case: every official of the authority.
+    assert sorted(n.to for n in told) == ["clerk@example.org", "head@example.org"]
+    sent = [m for m in mail.outbox if m.subject == f"E-mail filed to case {case.number}"]
+    assert sorted(m.to[0] for m in sent) == ["clerk@example.org", "head@example.org"]
+    body = sent[0].body
+    assert "From: zvernennya@mkrada.example" in body
+    assert "ремонт запланований на 20 листопада" in body
+    assert "If it is the answer, record it on the case page." in body
+    assert str(first.event_id) in told.first().key  # type: ignore[union-attr]
+
+
+def test_once_taken_only_the_assignee_is_told_and_never_the_sender(
+    reception: Reception, case: Appeal, django_capture_on_commit_callbacks
+) -> None:
+    case = services.appeal_register(
+        actor=reception.clerk, appeal=case, registration_number="1", registered_on=MONDAY.date()
+    )
+    services.appeal_take(actor=reception.clerk, appeal=case)
+    from_the_author = eml("plain_reply", case).replace(b"zvernennya@mkrada.example", b"maria.petrenko@example.org")
+    from_the_clerk = (
+        eml("plain_reply", case)
+        .replace(b"zvernennya@mkrada.example", b"clerk@example.org")
+        .replace(b"<reply-1@", b"<reply-2@")
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert ingest_message(from_the_author).from_authority is False
+        assert ingest_message(from_the_clerk).status == IngestStatus.FILED
+    told = list(Notification.objects.filter(appeal=case, kind="message"))
+    assert [n.to for n in told] == ["clerk@example.org"]  # for the author's message only
+    assert "If it is the answer" not in told[0].body
