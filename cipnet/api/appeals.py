@@ -24,7 +24,7 @@ from typing import Any, ClassVar
 from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext_lazy as _
@@ -33,7 +33,7 @@ from drf_spectacular.plumbing import ResolvedComponent
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import exceptions, serializers, status
-from rest_framework.parsers import BaseParser
+from rest_framework.parsers import BaseParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -47,6 +47,7 @@ from cipnet.api.serializers import ErrorSerializer, StrictInputSerializer
 from cipnet.api.views import LANG, ApiView, _actor, _errors
 from cipnet.appeals import deadlines, selectors, services
 from cipnet.appeals.deadlines import Term
+from cipnet.appeals.forms import ANSWER_CHANNELS, uploads_of
 from cipnet.appeals.ingest import MAX_MESSAGE_BYTES, IngestStatus, ingest_message
 from cipnet.appeals.models import (
     TERM_EXPLANATIONS,
@@ -54,11 +55,13 @@ from cipnet.appeals.models import (
     Appeal,
     AppealEvent,
     AppealType,
+    Attachment,
     EventKind,
     Kind,
     Outcome,
     Status,
 )
+from cipnet.appeals.views_public import serve_attachment
 from cipnet.appeals.workflow import Party, TransitionError, allowed
 from cipnet.core.clock import KYIV, local, now
 from cipnet.core.workdays import current_calendar, holiday_name
@@ -78,6 +81,7 @@ ACTION_NAMES = {
     "ask": "ask",
     "clarify": "clarify",
     "answer": "answer",
+    "record_answer": "record-answer",
     "close": "close",
     "withdraw": "withdraw",
 }
@@ -183,6 +187,11 @@ class AppealTypeField(_CaseChoiceField):
 class AnswerFormField(_CaseChoiceField):
     options = AnswerForm
     component = "AnswerFormEnum"
+
+
+class AnswerChannelField(_CaseChoiceField):
+    options = ANSWER_CHANNELS
+    component = "AnswerChannelEnum"
 
 
 class CaseEventKindField(_CaseChoiceField):
@@ -305,6 +314,12 @@ class CaseAttachmentSerializer(_RenamedFields, serializers.Serializer):
     content_type = serializers.CharField()
     size = serializers.IntegerField(help_text=_("In bytes."))
     source_ = serializers.CharField(help_text=_("author, authority, scan or email."))
+    url = serializers.SerializerMethodField(help_text=_("Download it (for those who may see the case)."))
+
+    def get_url(self, attachment: Attachment) -> str:
+        path = reverse("api:reception-case-file", args=[attachment.appeal_id, attachment.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
 
 
 class CaseEventSerializer(_RenamedFields, serializers.Serializer):
@@ -553,6 +568,22 @@ class ClarifyInputSerializer(StrictInputSerializer):
 class AnswerInputSerializer(StrictInputSerializer):
     outcome = CaseOutcomeField()
     text = serializers.CharField(max_length=50000, help_text=_("The answer; a refusal gives its reason."))
+    files = serializers.ListField(
+        child=serializers.FileField(),
+        required=False,
+        max_length=5,
+        help_text=_("The authority's documents (multipart/form-data): PDF, JPEG, PNG, DOCX or ODT, 10 MB each."),
+    )
+
+
+class RecordAnswerInputSerializer(AnswerInputSerializer):
+    channel = AnswerChannelField(help_text=_("How the answer came."))
+    files = serializers.ListField(
+        child=serializers.FileField(),
+        min_length=1,
+        max_length=5,
+        help_text=_("The scanned answer letter (multipart/form-data): PDF, JPEG, PNG, DOCX or ODT, 10 MB each."),
+    )
 
 
 class DeadlineQuerySerializer(serializers.Serializer):
@@ -838,13 +869,70 @@ class CaseClarifyView(CaseStepView):
 
 class CaseAnswerView(CaseStepView):
     input_class = AnswerInputSerializer
+    parser_classes = [JSONParser, MultiPartParser]
 
-    @_step_schema("answer", "Give the answer", "An official of the authority.", AnswerInputSerializer)
+    @_step_schema(
+        "answer",
+        "Give the answer",
+        "An official of the authority. JSON, or multipart/form-data to attach the authority's documents (`files`).",
+        {"application/json": AnswerInputSerializer, "multipart/form-data": AnswerInputSerializer},
+    )
     def post(self, request: Request, pk: int) -> Response:
         return self.run(request, pk)
 
     def perform(self, actor: User, appeal: Appeal, data: Mapping[str, Any]) -> None:
-        services.appeal_answer(actor=actor, appeal=appeal, outcome=data["outcome"], text=data["text"])
+        services.appeal_answer_with_files(
+            actor=actor,
+            appeal=appeal,
+            outcome=data["outcome"],
+            text=data["text"],
+            uploads=uploads_of(data.get("files") or []),
+        )
+
+
+class CaseRecordAnswerView(CaseStepView):
+    input_class = RecordAnswerInputSerializer
+    parser_classes = [MultiPartParser]
+
+    @_step_schema(
+        "record-answer",
+        "Record an answer received by post or e-mail",
+        "An official of the authority, or the author: the answer that came outside CIPnet, with the scanned letter.",
+        {"multipart/form-data": RecordAnswerInputSerializer},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        return self.run(request, pk)
+
+    def perform(self, actor: User, appeal: Appeal, data: Mapping[str, Any]) -> None:
+        services.appeal_answer_with_files(
+            actor=actor,
+            appeal=appeal,
+            outcome=data["outcome"],
+            text=data["text"],
+            uploads=uploads_of(data["files"]),
+            recorded=True,
+            channel=data["channel"],
+        )
+
+
+class CaseFileView(ReceptionApiView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="reception_cases_file",
+        tags=["reception"],
+        summary="Download a file of a case",
+        description=(
+            "Only for those who may see the case. Served as an attachment; its type was read from its content."
+        ),
+        responses={
+            (200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY, description="The file."),
+            **_errors(401, 404),
+        },
+    )
+    def get(self, request: Request, pk: int, file_pk: int) -> FileResponse:
+        appeal = selectors.appeal_get_for_user(user=_actor(request), pk=pk)
+        return serve_attachment(selectors.attachment_for(appeal=appeal, pk=file_pk))
 
 
 class CaseCloseView(CaseStepView):

@@ -55,6 +55,14 @@ urlpatterns = [
     path("v1/reception/cases/<int:pk>/ask/", appeals.CaseAskView.as_view(), name="reception-case-ask"),
     path("v1/reception/cases/<int:pk>/clarify/", appeals.CaseClarifyView.as_view(), name="reception-case-clarify"),
     path("v1/reception/cases/<int:pk>/answer/", appeals.CaseAnswerView.as_view(), name="reception-case-answer"),
+    path(
+        "v1/reception/cases/<int:pk>/record-answer/",
+        appeals.CaseRecordAnswerView.as_view(),
+        name="reception-case-record-answer",
+    ),
+    path(
+        "v1/reception/cases/<int:pk>/files/<int:file_pk>/", appeals.CaseFileView.as_view(), name="reception-case-file"
+    ),
     path("v1/reception/cases/<int:pk>/close/", appeals.CaseCloseView.as_view(), name="reception-case-close"),
     path("v1/reception/cases/<int:pk>/withdraw/", appeals.CaseWithdrawView.as_view(), name="reception-case-withdraw"),
     path("v1/reception/deadline/", appeals.DeadlineView.as_view(), name="reception-deadline"),

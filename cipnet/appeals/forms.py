@@ -247,10 +247,14 @@ class OfficialAnswerForm(forms.Form):
     attachments = MultipleFileField(label=_("Attach documents"), required=False, help_text=ATTACHMENTS_HELP)
 
 
+#: How an answer recorded by staff came (outside CIPnet).
+ANSWER_CHANNELS = [("post", _("By post")), ("email", _("By e-mail")), ("in_person", _("Handed over in person"))]
+
+
 class RecordAnswerForm(OfficialAnswerForm):
     channel = forms.ChoiceField(
         label=_("How the answer came"),
-        choices=[("post", _("By post")), ("email", _("By e-mail")), ("in_person", _("Handed over in person"))],
+        choices=ANSWER_CHANNELS,
         widget=forms.RadioSelect,
     )
     attachments = MultipleFileField(

@@ -13,13 +13,15 @@ from django.utils.translation import gettext as _
 
 from cipnet.accounts.models import User
 from cipnet.accounts.scopes import scope_for
-from cipnet.appeals import deadlines, notifications
+from cipnet.appeals import attachments, deadlines, notifications
+from cipnet.appeals.attachments import Upload
 from cipnet.appeals.deadlines import Term
 from cipnet.appeals.models import (
     AnswerForm,
     Appeal,
     AppealEvent,
     AppealType,
+    AttachmentSource,
     Authority,
     AuthorityOfficial,
     EventKind,
@@ -528,6 +530,39 @@ def appeal_answer(
         )
         notifications.case_answered(appeal)
     return appeal
+
+
+def appeal_answer_with_files(
+    *,
+    actor: User,
+    appeal: Appeal,
+    outcome: str,
+    text: str,
+    uploads: list[Upload],
+    recorded: bool = False,
+    channel: str = "",
+) -> Appeal:
+    """The answer with its files in one transaction: the authority's documents, or for an answer
+    that came outside CIPnet (`recorded`) the scanned letter, which is then required. Bad files are
+    field errors ("attachments") and nothing is saved."""
+    errors = attachments.check(uploads, already=appeal.attachments.count())
+    if recorded and not uploads:
+        errors.setdefault("attachments", []).insert(0, _("Attach the scanned answer."))
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        answered = appeal_answer(
+            actor=actor, appeal=appeal, outcome=outcome, text=text, recorded=recorded, channel=channel
+        )
+        event = answered.events.order_by("-at", "-id").first()
+        attachments.store(
+            appeal=answered,
+            uploads=uploads,
+            source=AttachmentSource.SCAN if recorded else AttachmentSource.AUTHORITY,
+            user=actor,
+            event=event,
+        )
+    return answered
 
 
 def appeal_close(*, actor: User | None, appeal: Appeal, token: str | None = None) -> Appeal:

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from cipnet.accounts.models import User
 from cipnet.accounts.scopes import scope_for
-from cipnet.appeals import attachments, selectors, services
+from cipnet.appeals import selectors, services
 from cipnet.appeals.forms import (
     AssignForm,
     CaseForm,
@@ -31,7 +31,7 @@ from cipnet.appeals.forms import (
     TextForm,
     uploads_of,
 )
-from cipnet.appeals.models import Appeal, AttachmentSource, Kind, Status
+from cipnet.appeals.models import Appeal, Kind, Status
 from cipnet.appeals.views_public import KIND_SLUGS, save_case, serve_attachment
 from cipnet.appeals.workflow import STEPS, Party, TransitionError, allowed
 from cipnet.core.clock import local, now
@@ -246,27 +246,18 @@ def _run_step(request: HttpRequest, user: User, appeal: Appeal, name: str) -> An
         recorded = name == "record_answer"
         form = RecordAnswerForm(post, files, prefix="rec") if recorded else OfficialAnswerForm(post, files)
         if form.is_valid():
-            uploads = uploads_of(form.cleaned_data.get("attachments") or [])
-            errors = attachments.check(uploads, already=appeal.attachments.count())
-            if errors:
-                put_errors(form, ValidationError(errors))
-                return form
-            answered = services.appeal_answer(
-                actor=user,
-                appeal=appeal,
-                outcome=form.cleaned_data["outcome"],
-                text=form.cleaned_data["text"],
-                recorded=recorded,
-                channel=form.cleaned_data.get("channel", ""),
-            )
-            event = answered.events.order_by("-at", "-id").first()
-            attachments.store(
-                appeal=answered,
-                uploads=uploads,
-                source=AttachmentSource.SCAN if recorded else AttachmentSource.AUTHORITY,
-                user=user,
-                event=event,
-            )
+            try:
+                services.appeal_answer_with_files(
+                    actor=user,
+                    appeal=appeal,
+                    outcome=form.cleaned_data["outcome"],
+                    text=form.cleaned_data["text"],
+                    uploads=uploads_of(form.cleaned_data.get("attachments") or []),
+                    recorded=recorded,
+                    channel=form.cleaned_data.get("channel", ""),
+                )
+            except ValidationError as e:
+                put_errors(form, e)  # on the form, with what was typed
     else:
         raise Http404
     return form

@@ -173,6 +173,7 @@ ACTIONS: list[tuple[str, dict[str, Any]]] = [
     ("ask", {"question": "Уточніть номер опори, будь ласка."}),
     ("clarify", {"text": "Опора № 14."}),
     ("answer", {"outcome": "positive", "text": "Освітлення відремонтовано."}),
+    ("record-answer", {"outcome": "positive", "text": "Освітлення відремонтовано.", "channel": "post"}),
     ("close", {}),
     ("withdraw", {}),
 ]
@@ -671,3 +672,81 @@ def test_webhook_input_errors(case: Appeal) -> None:
     response = api().post(INBOUND, {"message": "hi"}, format="json", HTTP_X_CIPNET_MAIL_SECRET=SECRET)
     assert response.status_code == 415
     assert error(response)["code"] == "unsupported_media_type"
+
+
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+def upload(name: str, data: bytes) -> Any:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, data, content_type="application/octet-stream")
+
+
+def test_the_answer_with_the_authoritys_document_and_its_download(
+    reception: Reception,  # noqa: F811
+    client_for: ClientFor,
+    case: Appeal,
+) -> None:
+    clerk = client_for("clerk")
+    registered = {"registration_number": "П-7", "registered_on": "2026-11-16"}
+    assert clerk.post(url(case, "register"), registered, format="json").status_code == 200
+    assert clerk.post(url(case, "take"), {}, format="json").status_code == 200
+    response = clerk.post(
+        url(case, "answer"),
+        {"outcome": "positive", "text": "Освітлення відремонтовано, акт додано.", "files": [upload("акт.pdf", PDF)]},
+        format="multipart",
+    )
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert body["status"] == "answered"
+    [answered] = [e for e in body["events"] if e["kind"] == "answered"]
+    [document] = answered["attachments"]
+    assert (document["name"], document["content_type"], document["source"]) == (
+        "акт.pdf",
+        "application/pdf",
+        "authority",
+    )
+    # The author (the consultant who filed it) downloads it; someone outside the case gets a 404.
+    download = client_for("consultant_a").get(document["url"])
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content) == PDF  # type: ignore[attr-defined]
+    assert download["Content-Type"] == "application/pdf"
+    assert download["X-Content-Type-Options"] == "nosniff"
+    assert "attachment" in download["Content-Disposition"]
+    for outsider in ("consultant_b", "oblast_clerk", "resident"):
+        assert client_for(outsider).get(document["url"]).status_code == 404, outsider
+    assert client_for("anonymous").get(document["url"]).status_code == 401
+
+
+def test_an_answer_by_post_is_recorded_with_the_scanned_letter(
+    reception: Reception,  # noqa: F811
+    client_for: ClientFor,
+    case: Appeal,
+) -> None:
+    clerk = client_for("clerk")
+    assert "record-answer" in clerk.get(url(case)).json()["actions"]
+    body = {"outcome": "explained", "text": "Роз'яснення надіслано листом 18.11.2026.", "channel": "post"}
+    # Without the scan: 400 naming the field, nothing changes.
+    before = snapshot(case)
+    response = clerk.post(url(case, "record-answer"), body, format="multipart")
+    assert response.status_code == 400
+    assert "files" in error(response)["fields"]
+    assert snapshot(case) == before
+    # A program named .pdf: refused by its content.
+    response = clerk.post(
+        url(case, "record-answer"), {**body, "files": [upload("scan.pdf", b"MZ\x90\x00program")]}, format="multipart"
+    )
+    assert response.status_code == 400
+    assert "attachments" in error(response)["fields"]
+    assert snapshot(case) == before
+    response = clerk.post(url(case, "record-answer"), {**body, "files": [upload("scan.pdf", PDF)]}, format="multipart")
+    assert response.status_code == 200, response.json()
+    data = response.json()
+    assert (data["status"], data["outcome"]) == ("answered", "explained")
+    [recorded] = [e for e in data["events"] if e["kind"] == "answer_recorded"]
+    assert recorded["data"]["channel"] == "post"
+    assert [a["source"] for a in recorded["attachments"]] == ["scan"]
+    # Answered: recording again is a 409.
+    again = clerk.post(url(case, "record-answer"), {**body, "files": [upload("scan.pdf", PDF)]}, format="multipart")
+    assert again.status_code == 409
