@@ -12,7 +12,7 @@ from django.db import transaction
 
 from cipnet.accounts.demo import MYKOLAIV_CENTRE
 from cipnet.accounts.models import User
-from cipnet.appeals import deadlines, services
+from cipnet.appeals import deadlines, publication, services
 from cipnet.appeals.deadlines import Term
 from cipnet.appeals.models import (
     AnswerForm,
@@ -180,6 +180,7 @@ def load(*, reset: bool = False) -> dict[str, int]:
     city = authorities.get("mykolaiv-city-council")
     official = User.objects.filter(username="official").first()
     consultant = User.objects.filter(username="consultant").first()
+    moderator = User.objects.filter(username="admin").first()  # the network administrator
     centre = Centre.objects.filter(slug=MYKOLAIV_CENTRE).first()
     if city is not None and official is not None:
         AuthorityOfficial.objects.update_or_create(authority=city, user=official, defaults={"is_head": True})
@@ -222,9 +223,16 @@ def load(*, reset: bool = False) -> dict[str, int]:
             )
         if stage == "closed":
             appeal = services.appeal_close(actor=consultant, appeal=appeal)
-            if appeal.publication == Publication.PENDING:
-                Appeal.objects.filter(pk=appeal.pk).update(publication=Publication.PUBLISHED, published_at=now())
-                appeal.refresh_from_db()
+            if appeal.publication == Publication.PENDING and moderator is not None:
+                # Through the moderator's step, as in life: the texts were redacted when it was closed.
+                appeal = publication.appeal_moderate(
+                    actor=moderator,
+                    appeal=appeal,
+                    publish=True,
+                    subject=appeal.public_subject,
+                    text=appeal.public_text,
+                    answer=appeal.public_answer,
+                )
         _shift(appeal, days_ago)
         counts["cases"] += 1
     assert Appeal.objects.filter(status=Status.DRAFT, centre=centre).count() == 0  # noqa: S101

@@ -1,0 +1,33 @@
+"""The demonstration reception (`make run`): cases at every stage from the Mykolaiv library, the
+published ones moderated and findable in the register, nothing personal in it; loaded once."""
+
+from __future__ import annotations
+
+import io
+
+from django.core.management import call_command
+from django.utils import translation
+
+from cipnet.appeals import demo, publication
+from cipnet.appeals.models import Appeal, Publication, Status
+from cipnet.directory.katottg import Row, territory_import
+from cipnet.directory.tests.conftest import katottg_lines  # noqa: F401 - a fixture
+from cipnet.directory.tests.test_demo import demo_territory_rows  # noqa: F401 - a fixture
+
+
+def test_the_demo_reception(db: None, demo_territory_rows: list[Row]) -> None:  # noqa: F811
+    territory_import(source=demo_territory_rows)
+    with translation.override("en"):
+        call_command("load_demo", stdout=io.StringIO(), stderr=io.StringIO())
+    counts = demo.load()
+    assert counts["cases"] == len(demo.CASES) and counts["authorities"] >= 5
+    cases = Appeal.objects.all()
+    assert {c.status for c in cases} >= {Status.SUBMITTED, Status.REGISTERED, Status.IN_PROGRESS, Status.CLOSED}
+    published = list(cases.filter(publication=Publication.PUBLISHED))
+    assert published, "the register has something to show"
+    for case in published:
+        assert case.public_search and case.author_name not in case.public_search
+        assert case.author_email not in case.public_search
+        word = case.public_subject.split()[-1].upper()
+        assert case in publication.register_search(query=word)
+    assert demo.load()["cases"] == 0  # loaded once
