@@ -4,10 +4,13 @@ step services, whose errors the views put back next to the fields (what was type
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from itertools import groupby
 from typing import Any
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
+from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from cipnet.accounts.models import User
@@ -48,9 +51,21 @@ ATTACHMENTS_HELP = _("Up to %(n)d files, %(mb)d MB each: %(kinds)s.") % {
 }
 
 
+class _AuthoritiesByRegion(ModelChoiceIterator):
+    """The authorities in one <optgroup> per region (the queryset is ordered by region)."""
+
+    def __iter__(self) -> Iterator[Any]:
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for region, authorities in groupby(self.queryset, key=lambda a: a.region):
+            yield (region.display_name, [self.choice(a) for a in authorities])
+
+
 class AuthorityChoiceField(forms.ModelChoiceField):
+    iterator = _AuthoritiesByRegion
+
     def label_from_instance(self, obj: Authority) -> str:
-        return f"{obj.display_name} — {obj.region.display_name}"
+        return obj.display_name
 
 
 class CaseForm(forms.Form):
@@ -226,7 +241,10 @@ class ForwardForm(forms.Form):
     def __init__(self, *args: Any, appeal: Appeal, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["to"].queryset = (  # type: ignore[attr-defined]
-            Authority.objects.filter(is_active=True).exclude(pk=appeal.authority_id).select_related("region")
+            Authority.objects.filter(is_active=True)
+            .exclude(pk=appeal.authority_id)
+            .select_related("region")
+            .order_by("region__name", "name")
         )
 
 

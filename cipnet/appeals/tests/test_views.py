@@ -216,3 +216,20 @@ def test_calculator_page_in_both_regimes(client: Client, db: None, enabled: bool
         response = client.get(reverse("reception:calculator"), {"kind": "info", "received_on": "2026-08-20"})
     assert response.status_code == 200 and expected in response.content.decode()
     assert client.get(reverse("reception:calculator"), {"kind": "info", "received_on": "20.08"}).status_code == 400
+
+
+def test_authorities_are_grouped_by_region_in_the_forms(reception: Reception) -> None:
+    page = Client().get(reverse("reception:new", args=["appeal"])).content.decode()
+    groups = dict(re.findall(r'<optgroup label="([^"]+)">(.*?)</optgroup>', page, re.S))
+    assert reception.city.display_name in groups[reception.world.region_a.display_name]
+    assert reception.oblast.display_name in groups[reception.world.region_b.display_name]
+    assert reception.oblast.display_name not in groups[reception.world.region_a.display_name]
+    # The official's "forward to" list: the same groups, without their own authority.
+    case = submitted(reception)
+    official = Client()
+    official.force_login(reception.clerk)
+    staff_page = official.get(reverse("reception_staff:case", args=[case.pk])).content.decode()
+    forward = re.search(r'<select name="to"[^>]*>(.*?)</select>', staff_page, re.S)
+    assert forward is not None
+    assert f'<optgroup label="{reception.world.region_b.display_name}">' in forward.group(1)
+    assert reception.city.display_name not in forward.group(1)
