@@ -180,6 +180,15 @@ def _where(account: DemoAccount) -> str:
         return office.display_name if office is not None else region.display_name
     if account.role == Role.NETWORK_ADMIN:
         return _("whole network; Django admin too")
+    user = User.objects.filter(username=account.username).first()
+    # Officials answer for an authority (the reception's `AuthorityOfficial`, read through the user).
+    posts = list(user.authority_posts.select_related("authority")) if user is not None else []
+    names = [
+        _("%(authority)s, head") % {"authority": p.authority.display_name} if p.is_head else p.authority.display_name
+        for p in posts
+    ]
+    if names:
+        return "; ".join(names)
     return _("not tied to a centre or a region")
 
 

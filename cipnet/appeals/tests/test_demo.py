@@ -8,8 +8,9 @@ import io
 from django.core.management import call_command
 from django.utils import translation
 
+from cipnet.accounts.demo import demo_logins
 from cipnet.appeals import demo, publication
-from cipnet.appeals.models import Appeal, Publication, Status
+from cipnet.appeals.models import Appeal, Authority, Publication, Status
 from cipnet.directory.katottg import Row, territory_import
 from cipnet.directory.tests.conftest import katottg_lines  # noqa: F401 - a fixture
 from cipnet.directory.tests.test_demo import demo_territory_rows  # noqa: F401 - a fixture
@@ -31,3 +32,8 @@ def test_the_demo_reception(db: None, demo_territory_rows: list[Row]) -> None:  
         word = case.public_subject.split()[-1].upper()
         assert case in publication.register_search(query=word)
     assert demo.load()["cases"] == 0  # loaded once
+    # The demo logins say which authority the official answers for.
+    with translation.override("en"):
+        [official] = [login for login in demo_logins() if login.username == "official"]
+        city = Authority.objects.get(slug="mykolaiv-city-council")
+        assert official.where == f"{city.display_name}, head"
