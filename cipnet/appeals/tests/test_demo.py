@@ -31,9 +31,13 @@ def test_the_demo_reception(db: None, demo_territory_rows: list[Row]) -> None:  
         assert case.author_email not in case.public_search
         word = case.public_subject.split()[-1].upper()
         assert case in publication.register_search(query=word)
+    # Answers came days after receipt, in time: the authorities' figures look like life.
+    city = Authority.objects.get(slug="mykolaiv-city-council")
+    [figures] = publication.authority_statistics(authority=city)
+    assert figures.answered == 2 and figures.answered_in_time == 2
+    assert figures.average_days is not None and 10 <= figures.average_days <= 14
     assert demo.load()["cases"] == 0  # loaded once
     # The demo logins say which authority the official answers for.
     with translation.override("en"):
         [official] = [login for login in demo_logins() if login.username == "official"]
-        city = Authority.objects.get(slug="mykolaiv-city-council")
         assert official.where == f"{city.display_name}, head"
