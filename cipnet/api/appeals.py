@@ -868,8 +868,10 @@ class CaseClarifyView(CaseStepView):
 
 
 class CaseAnswerView(CaseStepView):
-    input_class = AnswerInputSerializer
+    input_class: ClassVar[type[StrictInputSerializer]] = AnswerInputSerializer
     parser_classes = [JSONParser, MultiPartParser]
+    #: An answer that came outside CIPnet, entered with its scan (`record-answer`).
+    recorded: ClassVar[bool] = False
 
     @_step_schema(
         "answer",
@@ -881,18 +883,21 @@ class CaseAnswerView(CaseStepView):
         return self.run(request, pk)
 
     def perform(self, actor: User, appeal: Appeal, data: Mapping[str, Any]) -> None:
-        services.appeal_answer_with_files(
+        services.appeal_answer(
             actor=actor,
             appeal=appeal,
             outcome=data["outcome"],
             text=data["text"],
             uploads=uploads_of(data.get("files") or []),
+            recorded=self.recorded,
+            channel=data.get("channel", ""),
         )
 
 
-class CaseRecordAnswerView(CaseStepView):
+class CaseRecordAnswerView(CaseAnswerView):
     input_class = RecordAnswerInputSerializer
     parser_classes = [MultiPartParser]
+    recorded = True
 
     @_step_schema(
         "record-answer",
@@ -902,17 +907,6 @@ class CaseRecordAnswerView(CaseStepView):
     )
     def post(self, request: Request, pk: int) -> Response:
         return self.run(request, pk)
-
-    def perform(self, actor: User, appeal: Appeal, data: Mapping[str, Any]) -> None:
-        services.appeal_answer_with_files(
-            actor=actor,
-            appeal=appeal,
-            outcome=data["outcome"],
-            text=data["text"],
-            uploads=uploads_of(data["files"]),
-            recorded=True,
-            channel=data["channel"],
-        )
 
 
 class CaseFileView(ReceptionApiView):

@@ -9,6 +9,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import F
 
 from cipnet.accounts.demo import MYKOLAIV_CENTRE
 from cipnet.accounts.models import User
@@ -170,8 +171,7 @@ def _shift(appeal: Appeal, days: int) -> None:
     if appeal.published_at:
         fields["published_at"] = appeal.published_at - delta
     Appeal.objects.filter(pk=appeal.pk).update(**fields)
-    for event in AppealEvent.objects.filter(appeal=appeal):
-        AppealEvent.objects.filter(pk=event.pk).update(at=event.at - delta)
+    AppealEvent.objects.filter(appeal=appeal).update(at=F("at") - delta)
 
 
 def _answer_later(appeal: Appeal, days: int) -> None:
@@ -187,8 +187,7 @@ def _answer_later(appeal: Appeal, days: int) -> None:
         if getattr(appeal, name) is not None
     }
     Appeal.objects.filter(pk=appeal.pk).update(**fields)
-    for event in AppealEvent.objects.filter(appeal=appeal, at__gte=appeal.answered_at):
-        AppealEvent.objects.filter(pk=event.pk).update(at=event.at + delta)
+    AppealEvent.objects.filter(appeal=appeal, at__gte=appeal.answered_at).update(at=F("at") + delta)
 
 
 @transaction.atomic

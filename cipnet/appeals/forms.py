@@ -14,6 +14,7 @@ from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from cipnet.accounts.models import User
+from cipnet.appeals import selectors
 from cipnet.appeals.attachments import ALLOWED_LABEL, MAX_BYTES, MAX_FILES, Upload
 from cipnet.appeals.models import AnswerForm, Appeal, AppealType, Authority, Kind, Outcome
 from cipnet.appeals.services import AppealInput
@@ -52,7 +53,7 @@ ATTACHMENTS_HELP = _("Up to %(n)d files, %(mb)d MB each: %(kinds)s.") % {
 
 
 class _AuthoritiesByRegion(ModelChoiceIterator):
-    """The authorities in one <optgroup> per region (the queryset is ordered by region)."""
+    """The authorities in one <optgroup> per region (`selectors.authorities_for_choice` orders them so)."""
 
     def __iter__(self) -> Iterator[Any]:
         if self.field.empty_label is not None:
@@ -129,7 +130,7 @@ class CaseForm(forms.Form):
     def __init__(self, *args: Any, kind: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.kind = kind
-        qs = Authority.objects.filter(is_active=True).select_related("region").order_by("region__name", "name")
+        qs = selectors.authorities_for_choice()
         if kind == Kind.INFO_REQUEST:
             qs = qs.filter(accepts_info_requests=True)
             for name in ("appeal_type",):
@@ -241,10 +242,7 @@ class ForwardForm(forms.Form):
     def __init__(self, *args: Any, appeal: Appeal, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["to"].queryset = (  # type: ignore[attr-defined]
-            Authority.objects.filter(is_active=True)
-            .exclude(pk=appeal.authority_id)
-            .select_related("region")
-            .order_by("region__name", "name")
+            selectors.authorities_for_choice().exclude(pk=appeal.authority_id)
         )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -497,10 +498,18 @@ def appeal_clarify(*, actor: User | None, appeal: Appeal, text: str, token: str 
 
 
 def appeal_answer(
-    *, actor: User, appeal: Appeal, outcome: str, text: str, recorded: bool = False, channel: str = ""
+    *,
+    actor: User,
+    appeal: Appeal,
+    outcome: str,
+    text: str,
+    uploads: Sequence[Upload] = (),
+    recorded: bool = False,
+    channel: str = "",
 ) -> Appeal:
-    """The authority's answer. `recorded`: an answer that came by post or e-mail outside CIPnet,
-    entered by staff (the scanned document is attached by the caller in the same transaction)."""
+    """The authority's answer with its files (the authority's documents). `recorded`: an answer that
+    came by post or e-mail outside CIPnet, entered by staff with the scanned letter, which is then
+    required. Every field error (outcome, text, attachments) is raised at once and nothing is saved."""
     errors: dict[str, list[str]] = {}
     if outcome not in Outcome.values:
         errors["outcome"] = [_("Choose the outcome.")]
@@ -510,6 +519,9 @@ def appeal_answer(
             if outcome == Outcome.REFUSED
             else _("Write the answer.")
         ]
+    errors.update(attachments.check(list(uploads), already=appeal.attachments.count()))
+    if recorded and not uploads:
+        errors.setdefault("attachments", []).insert(0, _("Attach the scanned answer."))
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -518,7 +530,7 @@ def appeal_answer(
         appeal.answer_text = text.strip()
         appeal.answered_at = now()
         appeal.save()
-        _event(
+        event = _event(
             appeal,
             EventKind.ANSWER_RECORDED if recorded else EventKind.ANSWERED,
             actor,
@@ -528,41 +540,15 @@ def appeal_answer(
             channel=channel or None,
             in_time=appeal.due_at is None or appeal.answered_at <= appeal.due_at,
         )
-        notifications.case_answered(appeal)
-    return appeal
-
-
-def appeal_answer_with_files(
-    *,
-    actor: User,
-    appeal: Appeal,
-    outcome: str,
-    text: str,
-    uploads: list[Upload],
-    recorded: bool = False,
-    channel: str = "",
-) -> Appeal:
-    """The answer with its files in one transaction: the authority's documents, or for an answer
-    that came outside CIPnet (`recorded`) the scanned letter, which is then required. Bad files are
-    field errors ("attachments") and nothing is saved."""
-    errors = attachments.check(uploads, already=appeal.attachments.count())
-    if recorded and not uploads:
-        errors.setdefault("attachments", []).insert(0, _("Attach the scanned answer."))
-    if errors:
-        raise ValidationError(errors)
-    with transaction.atomic():
-        answered = appeal_answer(
-            actor=actor, appeal=appeal, outcome=outcome, text=text, recorded=recorded, channel=channel
-        )
-        event = answered.events.order_by("-at", "-id").first()
         attachments.store(
-            appeal=answered,
-            uploads=uploads,
+            appeal=appeal,
+            uploads=list(uploads),
             source=AttachmentSource.SCAN if recorded else AttachmentSource.AUTHORITY,
             user=actor,
             event=event,
         )
-    return answered
+        notifications.case_answered(appeal)
+    return appeal
 
 
 def appeal_close(*, actor: User | None, appeal: Appeal, token: str | None = None) -> Appeal:

@@ -247,7 +247,7 @@ def _run_step(request: HttpRequest, user: User, appeal: Appeal, name: str) -> An
         form = RecordAnswerForm(post, files, prefix="rec") if recorded else OfficialAnswerForm(post, files)
         if form.is_valid():
             try:
-                services.appeal_answer_with_files(
+                services.appeal_answer(
                     actor=user,
                     appeal=appeal,
                     outcome=form.cleaned_data["outcome"],

@@ -99,7 +99,7 @@ def new_context(transactional_db: None, browser: Browser, live_server: Any) -> I
     """Make a browser context on the live server: Ukrainian, Kyiv time, desktop unless told otherwise.
 
     It asks for `transactional_db` first so that its contexts close before the database is emptied:
-    a page still polling (the queue's board) during that flush would deadlock the test run.
+    a page still polling (the queue's board) during that flush once hung a whole CI run.
 
     Pages record uncaught JavaScript errors and Content-Security-Policy violations; the test fails
     at teardown if there were any.

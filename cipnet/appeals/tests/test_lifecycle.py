@@ -9,6 +9,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 
 from cipnet.appeals import services
+from cipnet.appeals.attachments import Upload
 from cipnet.appeals.deadlines import Term, end_of_day
 from cipnet.appeals.models import (
     AnswerForm,
@@ -322,6 +323,37 @@ def test_a_retried_draft_is_saved_once(reception: Reception) -> None:
     assert a.pk == b.pk and Appeal.objects.count() == 1
 
 
+SCAN = Upload(name="lyst.pdf", data=b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+
+
+def test_every_error_of_an_answer_at_once_and_nothing_saved(reception: Reception) -> None:
+    r = reception
+    r.clock(MONDAY)
+    case = submitted(r)
+    before = AppealEvent.objects.filter(appeal=case).count()
+    with pytest.raises(ValidationError) as raised:
+        services.appeal_answer(
+            actor=r.clerk,
+            appeal=case,
+            outcome="maybe",
+            text="Так.",
+            uploads=[Upload(name="scan.pdf", data=b"MZ\x90\x00program")],
+            recorded=True,
+            channel="post",
+        )
+    assert set(raised.value.message_dict) == {"outcome", "text", "attachments"}
+    # A recorded answer needs its scan.
+    with pytest.raises(ValidationError) as raised:
+        services.appeal_answer(
+            actor=r.clerk, appeal=case, outcome=Outcome.POSITIVE, text="Відремонтовано 20.11.", recorded=True
+        )
+    assert set(raised.value.message_dict) == {"attachments"}
+    case.refresh_from_db()
+    assert case.status == Status.SUBMITTED and case.answered_at is None
+    assert AppealEvent.objects.filter(appeal=case).count() == before
+    assert not case.attachments.exists()
+
+
 def test_an_answer_by_post_is_recorded_by_staff(reception: Reception) -> None:
     r = reception
     r.clock(MONDAY)
@@ -332,9 +364,11 @@ def test_an_answer_by_post_is_recorded_by_staff(reception: Reception) -> None:
         appeal=case,
         outcome=Outcome.EXPLAINED,
         text="Лист від 18.12.2026: роз'яснено порядок.",
+        uploads=[SCAN],
         recorded=True,
         channel="post",
     )
     event = AppealEvent.objects.get(appeal=case, kind=EventKind.ANSWER_RECORDED)
     assert event.data == {"outcome": "explained", "channel": "post", "in_time": False}
+    assert [(a.name, a.source) for a in event.attachments.all()] == [("lyst.pdf", "scan")]
     assert not Notification.objects.filter(appeal=case, kind="answered", to="zvernennya@mkrada.example").exists()
