@@ -7,7 +7,7 @@ from cipnet.core.views import set_language
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("i18n/setlang/", set_language, name="set_language"),
-    path("api/", include("cipnet.api.urls")),
+    path("api/", include("config.api_urls")),
 ]
 urlpatterns += i18n_patterns(
     path("", include("cipnet.directory.urls")),

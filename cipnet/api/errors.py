@@ -15,7 +15,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from cipnet.core.errors import DomainError, NotFoundOrNotAllowed, validation_error_dict
+from cipnet.core.errors import DomainError, Forbidden, NotFoundOrNotAllowed, validation_error_dict
 
 
 def _flatten(detail: Any) -> Any:
@@ -36,8 +36,13 @@ def error_body(code: str, message: str, fields: dict[str, Any] | None = None) ->
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """The one place where the API turns a refusal into HTTP (see `cipnet.core.errors`):
+    not found or not allowed 404, forbidden 403, invalid input 400 naming the fields, an invalid
+    transition or another rule 409 with its code."""
     if isinstance(exc, NotFoundOrNotAllowed | Http404):
         exc = exceptions.NotFound()
+    elif isinstance(exc, Forbidden):
+        exc = exceptions.PermissionDenied(exc.message)
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
     if isinstance(exc, DjangoValidationError):

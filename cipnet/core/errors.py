@@ -7,22 +7,56 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
+# --- The refusal vocabulary -------------------------------------------------------------------
+#
+# Services and selectors refuse with one of these; nothing else in the domain raises for people.
+# Each is turned into HTTP in exactly one place: `cipnet.core.middleware.RefusalMiddleware` for
+# the HTML pages, `cipnet.api.errors.exception_handler` for the API.
+#
+#   NotFoundOrNotAllowed  404  the record does not exist, or is outside the user's scope
+#   Forbidden             403  the user sees the record, but this role may not do this
+#   InvalidTransition     409  the record is not in a state that allows the step (with a code)
+#   InvalidInput          400  the input is wrong; messages per field (a Django ValidationError,
+#                              so forms show it beside the field with `put_errors`)
+
 
 class DomainError(Exception):
-    """A rule of the domain refused the operation; the message is for people."""
+    """A rule of the domain refused the operation; the message is for people. Answered 409 (with
+    the field named, when there is one) unless a subclass says otherwise."""
 
-    def __init__(self, message: str, *, code: str = "invalid", field: str | None = None) -> None:
+    default_code = "invalid"
+
+    def __init__(self, message: str, *, code: str | None = None, field: str | None = None) -> None:
         super().__init__(message)
         self.message = message
-        self.code = code
+        self.code = code or self.default_code
         self.field = field
 
 
 class NotFoundOrNotAllowed(DomainError):
     """The record does not exist, or the user may not see it (both look the same: 404)."""
 
-    def __init__(self, message: str = "Not found.") -> None:
-        super().__init__(message, code="not_found")
+    default_code = "not_found"
+
+    def __init__(self, message: str = "Not found.", *, code: str | None = None) -> None:
+        super().__init__(message, code=code)
+
+
+class Forbidden(DomainError):
+    """The user may see the record but their role may not do this (403)."""
+
+    default_code = "forbidden"
+
+
+class InvalidTransition(DomainError):
+    """The record's state does not allow this step now (409); `code` names the rule, e.g.
+    "invalid_transition", "queue_closed"."""
+
+    default_code = "invalid_transition"
+
+
+class InvalidInput(ValidationError):
+    """The input is wrong (400): a message, or messages per field (`{"field": ["..."]}`)."""
 
 
 def validation_error_dict(error: ValidationError) -> dict[str, list[str]]:

@@ -79,7 +79,7 @@ def home(request: HttpRequest) -> HttpResponse:
     ):
         located = True
         moment = now()
-        base = selectors.with_schedules(selectors.centre_list_public(selectors.CentreFilters()), moment=moment)
+        base = selectors.centre_list_public_with_schedules(selectors.CentreFilters(), moment=moment)
         pairs = selectors.centres_near(
             base, latitude=form.cleaned_data["lat"], longitude=form.cleaned_data["lon"], limit=HOME_NEAREST
         )
@@ -157,7 +157,7 @@ def finder(request: HttpRequest) -> HttpResponse:
             open_now=data["open_now"],
             features=data["features"],
         )
-        base = selectors.with_schedules(selectors.centre_list_public(filters, moment=moment), moment=moment)
+        base = selectors.centre_list_public_with_schedules(filters, moment=moment)
         if data["lat"] is not None and data["lon"] is not None and place is None:
             result.near = True
             pairs = selectors.centres_near(base, latitude=data["lat"], longitude=data["lon"], limit=NEAR_LIMIT)
@@ -171,7 +171,7 @@ def finder(request: HttpRequest) -> HttpResponse:
         if place is not None:
             result.groups = _group_by_proximity(result.rows, place)
     else:
-        base = selectors.with_schedules(selectors.centre_list_public(selectors.CentreFilters()), moment=moment)
+        base = selectors.centre_list_public_with_schedules(selectors.CentreFilters(), moment=moment)
         paginator = Paginator(base, PAGE_SIZE)
         result.page = paginator.get_page(request.GET.get("page"))
         result.rows = _rows(list(result.page.object_list), moment)

@@ -10,6 +10,7 @@ from pytest_django import DjangoDbBlocker
 
 from cipnet.directory.katottg import SHIPPED_CODIFIER, Row, parse_codifier, territory_import
 from cipnet.directory.models import Region, Territory
+from cipnet.directory.tests.api_fixtures import client_as, directory, fixed_now  # noqa: F401  (the API tests' world)
 
 # Lviv, Mykolaiv and Odesa oblasts and Kyiv: about 4,300 real rows with the places the tests talk about
 # (both cities named Миколаїв, Львів, Стрий, Нова Одеса, Одеса, Київ and its districts).

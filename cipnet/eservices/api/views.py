@@ -3,7 +3,7 @@ writes for the people who curate the catalogue (regional coordinators and networ
 
 Every write goes through `eservices.services.card_create` / `card_update`, so each change is
 versioned and re-indexed exactly as an edit in the staff form is. Input and output schemas are
-separate classes, as in `cipnet.api.serializers`.
+separate classes, as in `cipnet.directory.api.serializers`.
 """
 
 from __future__ import annotations
@@ -11,14 +11,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.core.validators import URLValidator
-from django.db import models
 from django.db.models import Count, Max, QuerySet, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.urls import NoReverseMatch, reverse
@@ -26,23 +25,19 @@ from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import quote_etag
 from django.utils.translation import gettext_lazy
-from drf_spectacular.extensions import OpenApiSerializerFieldExtension
-from drf_spectacular.plumbing import ResolvedComponent
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
-from rest_framework.negotiation import BaseContentNegotiation
-from rest_framework.parsers import BaseParser
 from rest_framework.permissions import SAFE_METHODS, AllowAny, BasePermission, IsAuthenticatedOrReadOnly
-from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cipnet.accounts.models import User
+from cipnet.api.base import LANG, ApiView, error_responses, request_actor
+from cipnet.api.fields import AnyAccept, NamedChoiceField, StrictInputSerializer
 from cipnet.api.pagination import PagePagination
-from cipnet.api.serializers import StrictInputSerializer, TerritoryCodeField, TerritoryRefSerializer
-from cipnet.api.views import LANG, ApiView, _actor, _errors
+from cipnet.directory.api.serializers import TerritoryCodeField, TerritoryRefSerializer
 from cipnet.directory.models import Centre, Region
 from cipnet.eservices import search, selectors, services
 from cipnet.eservices.cpsv import export_jsonld, export_turtle
@@ -113,53 +108,23 @@ def _is_editor(user: User | AnonymousUser | None) -> bool:
     return isinstance(user, User) and user.is_authenticated and services.can_edit_catalogue(user)
 
 
-class _NamedChoiceField(serializers.ChoiceField):
-    # A choice set with its own schema component (`CardKindEnum`, …): the directory's serializers
-    # already give the field names "kind", "level" and "status" to other choice sets.
-
-    choices_enum: ClassVar[type[models.TextChoices]]
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(choices=self.choices_enum.choices, **kwargs)
-
-
-class _NamedChoiceFieldExtension(OpenApiSerializerFieldExtension):
-    target_class = "cipnet.api.eservices._NamedChoiceField"
-    match_subclasses = True
-
-    def map_serializer_field(self, auto_schema: Any, direction: Any) -> Any:
-        choices = self.target.choices_enum
-        component = ResolvedComponent(
-            name=f"{choices.__name__}Enum",
-            type=ResolvedComponent.SCHEMA,
-            object=choices,
-            schema={
-                "type": "string",
-                "enum": list(choices.values),
-                "description": "\n".join(f"* `{value}` - {label}" for value, label in choices.choices),
-            },
-        )
-        auto_schema.registry.register_on_missing(component)
-        return component.ref
-
-
-class CardKindField(_NamedChoiceField):
+class CardKindField(NamedChoiceField):
     choices_enum = CardKind
 
 
-class CardLevelField(_NamedChoiceField):
+class CardLevelField(NamedChoiceField):
     choices_enum = CardLevel
 
 
-class CardStatusField(_NamedChoiceField):
+class CardStatusField(NamedChoiceField):
     choices_enum = CardStatus
 
 
-class ProviderKindField(_NamedChoiceField):
+class ProviderKindField(NamedChoiceField):
     choices_enum = ProviderKind
 
 
-class ChannelTypeField(_NamedChoiceField):
+class ChannelTypeField(NamedChoiceField):
     choices_enum = ChannelType
 
 
@@ -685,7 +650,7 @@ class CardListView(ServiceApiView):
             "`score` and the `matched` words per field. Without `q`: the most asked first. Filters combine."
         ),
         parameters=[CardListQuerySerializer, LANG],
-        responses={200: CardListItemSerializer(many=True), **_errors(400, 404)},
+        responses={200: CardListItemSerializer(many=True), **error_responses(400, 404)},
     )
     def get(self, request: Request) -> Response:
         query = CardListQuerySerializer(data=request.query_params)
@@ -726,10 +691,10 @@ class CardListView(ServiceApiView):
         description="Regional coordinators and network administrators. The first version of the card is recorded.",
         parameters=[LANG],
         request=CardWriteSerializer,
-        responses={201: CardDetailSerializer, **_errors(400, 401, 403)},
+        responses={201: CardDetailSerializer, **error_responses(400, 401, 403)},
     )
     def post(self, request: Request) -> Response:
-        actor = _actor(request)
+        actor = request_actor(request)
         serializer = CardWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         fields, comment = _service_fields(serializer.validated_data)
@@ -744,7 +709,7 @@ class CardDetailView(ServiceApiView):
         summary="One service card",
         description="Public cards for everyone; the catalogue's editors also see withdrawn ones.",
         parameters=[LANG],
-        responses={200: CardDetailSerializer, **_errors(404)},
+        responses={200: CardDetailSerializer, **error_responses(404)},
     )
     def get(self, request: Request, identifier: str) -> Response:
         card = card_detail(identifier=identifier, user=request.user)
@@ -760,10 +725,10 @@ class CardDetailView(ServiceApiView):
         ),
         parameters=[LANG],
         request=CardWriteSerializer,
-        responses={200: CardDetailSerializer, **_errors(400, 401, 403, 404)},
+        responses={200: CardDetailSerializer, **error_responses(400, 401, 403, 404)},
     )
     def patch(self, request: Request, identifier: str) -> Response:
-        actor = _actor(request)
+        actor = request_actor(request)
         card = card_for_edit(identifier=identifier)
         serializer = CardWriteSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
@@ -783,7 +748,7 @@ class AutocompleteView(ServiceApiView):
             "search took."
         ),
         parameters=[AutocompleteQuerySerializer, LANG],
-        responses={200: AutocompleteSerializer, **_errors(400)},
+        responses={200: AutocompleteSerializer, **error_responses(400)},
     )
     def get(self, request: Request) -> Response:
         query = AutocompleteQuerySerializer(data=request.query_params)
@@ -807,20 +772,6 @@ class AutocompleteView(ServiceApiView):
 
 
 # --- Exports -------------------------------------------------------------------------------------
-
-
-class _AnyAccept(BaseContentNegotiation):
-    # An export is one format whatever the client accepts (curl, a browser, a harvester); refusals
-    # are JSON, rendered by the view's only renderer.
-
-    def select_parser(self, request: Request, parsers: Iterable[BaseParser]) -> BaseParser | None:
-        return next(iter(parsers), None)
-
-    def select_renderer(
-        self, request: Request, renderers: Iterable[BaseRenderer], format_suffix: str | None = None
-    ) -> tuple[BaseRenderer, str]:
-        renderer = next(iter(renderers))
-        return renderer, renderer.media_type
 
 
 def _base_url(request: HttpRequest) -> str:
@@ -851,7 +802,7 @@ def catalogue_etag(fmt: str, base_url: str) -> str:
 class ExportView(ServiceApiView):
     """The whole public catalogue in one format, with an ETag (304 when unchanged)."""
 
-    content_negotiation_class = _AnyAccept
+    content_negotiation_class = AnyAccept
     # The same file for everyone: no sign-in is read, so no session is touched and no cache is
     # told to keep a copy per cookie.
     authentication_classes = []

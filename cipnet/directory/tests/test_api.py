@@ -18,7 +18,8 @@ from django.utils import translation
 from drf_spectacular.drainage import GENERATOR_STATS
 from rest_framework.test import APIClient
 
-from cipnet.api.tests.conftest import (
+from cipnet.directory.models import Centre, CentreFeature
+from cipnet.directory.tests.api_fixtures import (
     KYIV,
     LVIV,
     LVIV_HROMADA,
@@ -33,7 +34,6 @@ from cipnet.api.tests.conftest import (
     VYNNYKY_POINT,
     Directory,
 )
-from cipnet.directory.models import Centre, CentreFeature
 
 CENTRES = "/api/v1/centres/"
 ClientAs = Callable[[str], APIClient]

@@ -4,7 +4,7 @@ Staff only: the people of a centre see and log its entries; regional coordinator
 administrators see their regions' or every centre's. Reads go through
 `consultations.selectors` (scoped: an entry outside the scope is a 404), writes through
 `consultations.services` (which keep the tallies and the audit trail). Input and output are
-separate classes, as in `cipnet.api.serializers`.
+separate classes, as in `cipnet.directory.api.serializers`.
 """
 
 from __future__ import annotations
@@ -29,10 +29,9 @@ from rest_framework.views import APIView
 
 from cipnet.accounts.models import User
 from cipnet.accounts.scopes import scope_for
-from cipnet.api.eservices import _AnyAccept, _NamedChoiceField
+from cipnet.api.base import LANG, ApiView, error_responses, request_actor
+from cipnet.api.fields import AnyAccept, CodeLabelSerializer, NamedChoiceField, RenamedFields, StrictInputSerializer
 from cipnet.api.pagination import PagePagination
-from cipnet.api.serializers import CodeLabelSerializer, StrictInputSerializer
-from cipnet.api.views import LANG, ApiView, _actor, _errors
 from cipnet.consultations import exports, selectors, services
 from cipnet.consultations.models import (
     DURATION_MAX_MINUTES,
@@ -64,11 +63,11 @@ XLSX_MAX_ROWS = 100_000
 # --- Choice sets, each with its own schema component ----------------------------------------------
 
 
-class HelpKindField(_NamedChoiceField):
+class HelpKindField(NamedChoiceField):
     choices_enum = HelpKind
 
 
-class OutcomeField(_NamedChoiceField):
+class OutcomeField(NamedChoiceField):
     choices_enum = Outcome
 
 
@@ -80,36 +79,28 @@ class ObstacleField(serializers.ChoiceField):
         super().__init__(choices=Obstacle.choices, allow_blank=True, **kwargs)
 
 
-class ConsultationChannelField(_NamedChoiceField):
+class ConsultationChannelField(NamedChoiceField):
     choices_enum = Channel
 
 
-class GenderField(_NamedChoiceField):
+class GenderField(NamedChoiceField):
     choices_enum = Gender
 
 
-class AgeBandField(_NamedChoiceField):
+class AgeBandField(NamedChoiceField):
     choices_enum = AgeBand
 
 
-class SocialCategoryField(_NamedChoiceField):
+class SocialCategoryField(NamedChoiceField):
     choices_enum = SocialCategory
 
 
-class SettlementTypeField(_NamedChoiceField):
+class SettlementTypeField(NamedChoiceField):
     choices_enum = SettlementType
 
 
-class SourceField(_NamedChoiceField):
+class SourceField(NamedChoiceField):
     choices_enum = Source
-
-
-class _RenamedFields:
-    # Query and output fields named "from" (a Python keyword) are declared as "from_".
-
-    def get_fields(self) -> dict[str, serializers.Field]:
-        fields: dict[str, serializers.Field] = super().get_fields()  # type: ignore[misc]
-        return {key.removesuffix("_"): field for key, field in fields.items()}
 
 
 def _today() -> dt.date:
@@ -284,7 +275,7 @@ class BreakdownsSerializer(serializers.Serializer):
     satisfaction = _rows(_("5 to 1, or none (not rated)."))
 
 
-class SummarySerializer(_RenamedFields, serializers.Serializer):
+class SummarySerializer(RenamedFields, serializers.Serializer):
     """The figures of a dashboard for the centres and the dates, from the daily and monthly tallies."""
 
     from_ = serializers.DateField(source="start")
@@ -330,7 +321,7 @@ class VisibleCentreField(serializers.PrimaryKeyRelatedField):
         return Centre.objects.filter(scope.centre_q())
 
 
-class ConsultationQuerySerializer(_RenamedFields, serializers.Serializer):
+class ConsultationQuerySerializer(RenamedFields, serializers.Serializer):
     centre = VisibleCentreField(required=False, help_text=_("Id of a centre you may see."))
     region = serializers.SlugRelatedField(
         slug_field="slug",
@@ -523,7 +514,7 @@ class ConsultationApiView(ApiView):
     permission_classes = [IsAuthenticated, IsStaffMember]
 
     def consultation_response(self, pk: int, code: int = status.HTTP_200_OK) -> Response:
-        c = consultation_detail(user=_actor(self.request), pk=pk)
+        c = consultation_detail(user=request_actor(self.request), pk=pk)
         data = ConsultationSerializer(c, context=self.context()).data
         headers = {"Location": data["url"]} if code == status.HTTP_201_CREATED else None
         return Response(data, status=code, headers=headers)
@@ -558,11 +549,11 @@ class ConsultationListView(ConsultationApiView):
             "administrators), newest first. Filters combine."
         ),
         parameters=[ConsultationListQuerySerializer, LANG],
-        responses={200: ConsultationSerializer(many=True), **_errors(400, 401, 403, 404)},
+        responses={200: ConsultationSerializer(many=True), **error_responses(400, 401, 403, 404)},
     )
     def get(self, request: Request) -> Response:
         params = self.query(ConsultationListQuerySerializer)
-        qs = with_details(consultation_list(user=_actor(request), params=params))
+        qs = with_details(consultation_list(user=request_actor(request), params=params))
         page = self.paginate_queryset(qs) or []
         return self.get_paginated_response(ConsultationSerializer(page, many=True, context=self.context()).data)
 
@@ -579,11 +570,11 @@ class ConsultationListView(ConsultationApiView):
         responses={
             201: ConsultationSerializer,
             200: OpenApiResponse(ConsultationSerializer, description="A retry: the entry saved the first time."),
-            **_errors(400, 401, 403),
+            **error_responses(400, 401, 403),
         },
     )
     def post(self, request: Request) -> Response:
-        actor = _actor(request)
+        actor = request_actor(request)
         if not scope_for(actor).centre_ids:
             raise exceptions.PermissionDenied(_("Only the staff of a centre can log consultations."))
         key = _idempotency_key(request)
@@ -603,7 +594,7 @@ class ConsultationListView(ConsultationApiView):
 
 class ConsultationDetailView(ConsultationApiView):
     def changeable(self, pk: int) -> Consultation:
-        actor = _actor(self.request)
+        actor = request_actor(self.request)
         c = consultation_detail(user=actor, pk=pk)
         if not services.can_change(actor, c):
             raise exceptions.PermissionDenied(
@@ -616,7 +607,7 @@ class ConsultationDetailView(ConsultationApiView):
         tags=["consultations"],
         summary="One entry of the consultation log",
         parameters=[LANG],
-        responses={200: ConsultationSerializer, **_errors(401, 403, 404)},
+        responses={200: ConsultationSerializer, **error_responses(401, 403, 404)},
     )
     def get(self, request: Request, pk: int) -> Response:
         return self.consultation_response(pk)
@@ -631,14 +622,14 @@ class ConsultationDetailView(ConsultationApiView):
         ),
         parameters=[LANG],
         request=ConsultationUpdateSerializer,
-        responses={200: ConsultationSerializer, **_errors(400, 401, 403, 404)},
+        responses={200: ConsultationSerializer, **error_responses(400, 401, 403, 404)},
     )
     def patch(self, request: Request, pk: int) -> Response:
         c = self.changeable(pk)
         serializer = ConsultationUpdateSerializer(data=request.data, partial=True, context=self.context())
         serializer.is_valid(raise_exception=True)
         services.consultation_update(
-            actor=_actor(request), consultation=c, data=input_for_update(c, serializer.validated_data)
+            actor=request_actor(request), consultation=c, data=input_for_update(c, serializer.validated_data)
         )
         return self.consultation_response(pk)
 
@@ -648,11 +639,11 @@ class ConsultationDetailView(ConsultationApiView):
         summary="Delete an entry",
         description="Its author within 24 hours of entering it; the centre's manager at any time.",
         parameters=[LANG],
-        responses={204: None, **_errors(401, 403, 404)},
+        responses={204: None, **error_responses(401, 403, 404)},
     )
     def delete(self, request: Request, pk: int) -> Response:
         c = self.changeable(pk)
-        services.consultation_delete(actor=_actor(request), consultation=c)
+        services.consultation_delete(actor=request_actor(request), consultation=c)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -666,7 +657,7 @@ class ConsultationSummaryView(ConsultationApiView):
             "centres you may see; `from` defaults to the first day of this month and `to` to today (in Kyiv)."
         ),
         parameters=[SummaryQuerySerializer, LANG],
-        responses={200: SummarySerializer, **_errors(400, 401, 403)},
+        responses={200: SummarySerializer, **error_responses(400, 401, 403)},
     )
     def get(self, request: Request) -> Response:
         params = self.query(SummaryQuerySerializer)
@@ -675,17 +666,17 @@ class ConsultationSummaryView(ConsultationApiView):
         start = params.get("from") or min(today.replace(day=1), end.replace(day=1))
         if start > end:
             raise exceptions.ValidationError({"from": [_("The first day is after the last day.")]})
-        where = summary_where(user=_actor(request), centre=params.get("centre"), region=params.get("region"))
+        where = summary_where(user=request_actor(request), centre=params.get("centre"), region=params.get("region"))
         result = selectors.summary(where=where, start=start, end=end)
         return Response(SummarySerializer(result).data)
 
 
 class ConsultationExportView(ConsultationApiView):
-    content_negotiation_class = _AnyAccept
+    content_negotiation_class = AnyAccept
 
     def entries(self) -> QuerySet[Consultation]:
         params = self.query(ConsultationListQuerySerializer)
-        return consultation_list(user=_actor(self.request), params=params)
+        return consultation_list(user=request_actor(self.request), params=params)
 
     def filename(self, extension: str) -> str:
         return f"consultations-{_today().isoformat()}.{extension}"
@@ -705,7 +696,7 @@ def _export_schema(fmt: str, media_type: str, summary: str, description: str) ->
         parameters=[ConsultationListQuerySerializer, LANG],
         responses={
             (200, media_type): OpenApiResponse(OpenApiTypes.BINARY, description="A file to save."),
-            **_errors(400, 401, 403),
+            **error_responses(400, 401, 403),
         },
     )
 

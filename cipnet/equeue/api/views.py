@@ -37,9 +37,8 @@ from rest_framework.views import APIView
 
 from cipnet.accounts.models import User
 from cipnet.accounts.scopes import scope_for
-from cipnet.api.eservices import _NamedChoiceField
-from cipnet.api.serializers import ErrorSerializer, StrictInputSerializer
-from cipnet.api.views import LANG, ApiView, _actor, _errors
+from cipnet.api.base import LANG, ApiView, error_responses, request_actor
+from cipnet.api.fields import ErrorSerializer, NamedChoiceField, StrictInputSerializer
 from cipnet.core.clock import local
 from cipnet.directory.models import Centre
 from cipnet.equeue import selectors, services
@@ -94,11 +93,11 @@ class KioskIssueThrottle(SimpleRateThrottle):
 # --- Output -------------------------------------------------------------------------------------
 
 
-class TicketStatusField(_NamedChoiceField):
+class TicketStatusField(NamedChoiceField):
     choices_enum = TicketStatus
 
 
-class TicketChannelField(_NamedChoiceField):
+class TicketChannelField(NamedChoiceField):
     choices_enum = TicketChannel
 
 
@@ -362,7 +361,7 @@ class TicketIssueView(QueueApiView):
         request=QueueTicketIssueSerializer,
         responses={
             201: QueueIssuedTicketSerializer,
-            **_errors(400, 401, 403, 404),
+            **error_responses(400, 401, 403, 404),
             **_conflicts("queue_closed"),
             429: OpenApiResponse(ErrorSerializer, description="Too many tickets from this address; wait a minute."),
         },
@@ -404,7 +403,7 @@ class TicketStatusView(QueueApiView):
         description="For the holder (the code is on the slip): the status, how many are ahead, the expected "
         "wait, and the desk once called.",
         parameters=[LANG],
-        responses={200: QueueTicketStatusSerializer, **_errors(404)},
+        responses={200: QueueTicketStatusSerializer, **error_responses(404)},
     )
     def get(self, request: Request, code: str) -> Response:
         view = selectors.ticket_view(selectors.ticket_by_code(code=code))
@@ -421,7 +420,7 @@ class TicketCancelView(QueueApiView):
         description="For the holder, while the ticket waits.",
         request=None,
         parameters=[LANG],
-        responses={200: QueueTicketStatusSerializer, **_errors(404), **_conflicts("invalid_transition")},
+        responses={200: QueueTicketStatusSerializer, **error_responses(404), **_conflicts("invalid_transition")},
     )
     def post(self, request: Request, code: str) -> Response:
         services.ticket_cancel(ticket=selectors.ticket_by_code(code=code))
@@ -446,12 +445,12 @@ class CallNextView(QueueApiView):
         parameters=[LANG],
         responses={
             200: QueueCallNextSerializer,
-            **_errors(400, 401, 404),
+            **error_responses(400, 401, 404),
             **_conflicts("invalid_transition"),
         },
     )
     def post(self, request: Request, pk: int) -> Response:
-        actor = _actor(request)
+        actor = request_actor(request)
         desk = desk_get_for_user(user=actor, pk=pk)
         ticket = services.ticket_call_next(actor=actor, desk=desk)
         data = QueueCallNextSerializer(
@@ -466,7 +465,7 @@ class TicketActionView(QueueApiView):
     permission_classes = [IsAuthenticated]
 
     def ticket(self, pk: int) -> Ticket:
-        return selectors.ticket_get_for_user(user=_actor(self.request), pk=pk)
+        return selectors.ticket_get_for_user(user=request_actor(self.request), pk=pk)
 
     def done(self, ticket: Ticket) -> Response:
         return _no_store(Response(QueueStaffTicketSerializer(staff_ticket(ticket.pk), context=self.context()).data))
@@ -480,26 +479,26 @@ def _action_schema(name: str, summary: str, description: str) -> Any:
         description=description + " For the people who work in the ticket's centre.",
         request=None,
         parameters=[LANG],
-        responses={200: QueueStaffTicketSerializer, **_errors(401, 404), **_conflicts("invalid_transition")},
+        responses={200: QueueStaffTicketSerializer, **error_responses(401, 404), **_conflicts("invalid_transition")},
     )
 
 
 class TicketRecallView(TicketActionView):
     @_action_schema("recall", "Call the visitor again", "Only a called ticket; the board shows it again.")
     def post(self, request: Request, pk: int) -> Response:
-        return self.done(services.ticket_recall(actor=_actor(request), ticket=self.ticket(pk)))
+        return self.done(services.ticket_recall(actor=request_actor(request), ticket=self.ticket(pk)))
 
 
 class TicketNoShowView(TicketActionView):
     @_action_schema("no_show", "The visitor did not come", "Only a called ticket; the desk is free again.")
     def post(self, request: Request, pk: int) -> Response:
-        return self.done(services.ticket_no_show(actor=_actor(request), ticket=self.ticket(pk)))
+        return self.done(services.ticket_no_show(actor=request_actor(request), ticket=self.ticket(pk)))
 
 
 class TicketStartView(TicketActionView):
     @_action_schema("start", "Start serving", "Only a called ticket.")
     def post(self, request: Request, pk: int) -> Response:
-        return self.done(services.ticket_start(actor=_actor(request), ticket=self.ticket(pk)))
+        return self.done(services.ticket_start(actor=request_actor(request), ticket=self.ticket(pk)))
 
 
 class TicketFinishView(TicketActionView):
@@ -511,10 +510,10 @@ class TicketFinishView(TicketActionView):
         "pre-filled for this visit. For the people who work in the ticket's centre.",
         request=None,
         parameters=[LANG],
-        responses={200: QueueFinishedSerializer, **_errors(401, 404), **_conflicts("invalid_transition")},
+        responses={200: QueueFinishedSerializer, **error_responses(401, 404), **_conflicts("invalid_transition")},
     )
     def post(self, request: Request, pk: int) -> Response:
-        finished = services.ticket_finish(actor=_actor(request), ticket=self.ticket(pk))
+        finished = services.ticket_finish(actor=request_actor(request), ticket=self.ticket(pk))
         url = request.build_absolute_uri(reverse("consultations:entry") + "?prefill=" + finished.prefill)
         data = {"ticket": staff_ticket(finished.ticket.pk), "consultation_url": url}
         return _no_store(Response(QueueFinishedSerializer(data, context=self.context()).data))
@@ -531,7 +530,11 @@ class TicketTransferView(TicketActionView):
         ),
         parameters=[LANG],
         request=QueueTransferSerializer,
-        responses={200: QueueStaffTicketSerializer, **_errors(400, 401, 404), **_conflicts("invalid_transition")},
+        responses={
+            200: QueueStaffTicketSerializer,
+            **error_responses(400, 401, 404),
+            **_conflicts("invalid_transition"),
+        },
     )
     def post(self, request: Request, pk: int) -> Response:
         ticket = self.ticket(pk)
@@ -539,7 +542,7 @@ class TicketTransferView(TicketActionView):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         moved = services.ticket_transfer(
-            actor=_actor(request), ticket=ticket, topic=data.get("topic"), desk=data.get("desk")
+            actor=request_actor(request), ticket=ticket, topic=data.get("topic"), desk=data.get("desk")
         )
         return self.done(moved)
 
@@ -568,7 +571,7 @@ class BoardView(QueueApiView):
         responses={
             200: QueueBoardSerializer,
             304: OpenApiResponse(description="Not modified: the snapshot you have is current."),
-            **_errors(404),
+            **error_responses(404),
         },
     )
     def get(self, request: Request, slug: str) -> Response:

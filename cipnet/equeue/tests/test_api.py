@@ -11,8 +11,8 @@ from django.core.cache import cache
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from cipnet.api.equeue import KioskIssueThrottle
 from cipnet.equeue import services
+from cipnet.equeue.api.views import KioskIssueThrottle
 from cipnet.equeue.models import Desk, PriorityCategory, QueueConfig, QueueTopic, Ticket, TicketEvent, TicketStatus
 from cipnet.equeue.tests.test_services import Clock, clock  # noqa: F401 — the clock fixture
 from cipnet.testing import World

@@ -1,129 +1,49 @@
-"""/api/v1/: thin endpoints. Parse input, call one selector or service, render."""
+"""/api/v1/ centres, regions and territories: thin endpoints. Parse input, call one selector or
+service, render."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404, HttpRequest, HttpResponseBase
-from django.template.response import SimpleTemplateResponse
-from django.utils import translation
-from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, status
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
-from rest_framework.generics import GenericAPIView
-from rest_framework.pagination import BasePagination
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny, IsAuthenticatedOrReadOnly
-from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from cipnet.accounts.models import User
-from cipnet.api import queries
+from cipnet.api.base import LANG, ApiView, error_responses, request_actor
 from cipnet.api.pagination import PagePagination
-from cipnet.api.permissions import CanCreateCentres
-from cipnet.api.serializers import (
-    API_LANGUAGES,
+from cipnet.core import clock
+from cipnet.core.errors import NotFoundOrNotAllowed
+from cipnet.directory import selectors, services
+from cipnet.directory.api.permissions import CanCreateCentres
+from cipnet.directory.api.serializers import (
     CentreDetailSerializer,
     CentreListItemSerializer,
     CentreListQuerySerializer,
     CentreWriteSerializer,
-    ErrorSerializer,
     RegionDetailSerializer,
     RegionSerializer,
     TerritoryDetailSerializer,
     TerritoryListQuerySerializer,
     TerritoryMatchSerializer,
 )
-from cipnet.core import clock
-from cipnet.core.errors import NotFoundOrNotAllowed
-from cipnet.directory import services
 from cipnet.directory.models import Centre
 from cipnet.directory.selectors import CentreFilters
 
-LANG = OpenApiParameter(
-    "lang",
-    OpenApiTypes.STR,
-    enum=list(API_LANGUAGES),
-    description="Language of names and sentences in the response; without it, the Accept-Language header decides.",
-)
 
-
-def _errors(*codes: int) -> dict[int, OpenApiResponse]:
-    descriptions = {
-        400: "The input is not valid; `fields` names each wrong field.",
-        401: "Not signed in (send a session cookie or `Authorization: Token …`).",
-        403: "Signed in, but this role may not do this.",
-        404: "Not found, or outside what this account may see.",
-    }
-    return {code: OpenApiResponse(ErrorSerializer, description=descriptions[code]) for code in codes}
-
-
-class ApiView(GenericAPIView):
-    # JSON only; token or session auth (session writes need the CSRF token, DRF checks it);
-    # `?lang=`; the project's error body for every refusal. Token comes first so that an
-    # anonymous write is answered 401 with `WWW-Authenticate: Token`.
-
-    authentication_classes = [TokenAuthentication, SessionAuthentication]
-    renderer_classes = [JSONRenderer]
-    parser_classes = [JSONParser]
-    pagination_class: type[BasePagination] | None = None
-
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        # LocaleMiddleware gives every unprefixed path the default language (the site uses
-        # i18n_patterns without a prefix for Ukrainian), so the API reads Accept-Language itself.
-        lang = request.GET.get("lang")
-        if lang not in API_LANGUAGES:  # absent, or unknown: `initial` then refuses it
-            lang = translation.get_language_from_request(request, check_path=False)
-        with translation.override(lang):
-            response = super().dispatch(request, *args, **kwargs)
-            if isinstance(response, SimpleTemplateResponse):
-                response.render()  # lazy texts are rendered in the requested language
-            response.headers["Content-Language"] = lang
-            patch_vary_headers(response, ("Accept-Language", "Cookie"))  # the language cookie counts too
-            return response
-
-    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
-        super().initial(request, *args, **kwargs)
-        lang = request.query_params.get("lang")
-        if lang is not None and lang not in API_LANGUAGES:
-            raise exceptions.ValidationError({"lang": [_("Choose one of: %s.") % ", ".join(API_LANGUAGES)]})
-
-    def handle_exception(self, exc: Exception) -> Response:
-        # Selectors and services speak Django (Http404, NotFoundOrNotAllowed); the error body
-        # is built from DRF's exceptions.
-        if isinstance(exc, Http404 | NotFoundOrNotAllowed):
-            exc = exceptions.NotFound()
-        elif isinstance(exc, DjangoPermissionDenied):
-            exc = exceptions.PermissionDenied()
-        return super().handle_exception(exc)
-
-    def context(self, **extra: Any) -> dict[str, Any]:
-        return {"request": self.request, "view": self, **extra}
-
+class CentreApiView(ApiView):
     def centre_response(self, centre: Centre, code: int = status.HTTP_200_OK) -> Response:
         moment = clock.now()
-        centre = queries.centre_detail(pk=centre.pk, moment=moment)
+        centre = selectors.centre_detail(pk=centre.pk, moment=moment)
         data = CentreDetailSerializer(centre, context=self.context(moment=moment)).data
         headers = {"Location": data["url"]} if code == status.HTTP_201_CREATED else None
         return Response(data, status=code, headers=headers)
 
 
-def _actor(request: Request) -> User:
-    user = request.user
-    if not isinstance(user, User):
-        raise exceptions.NotAuthenticated()
-    return user
-
-
 # --- Centres ----------------------------------------------------------------------------
 
 
-class CentreListView(ApiView):
+class CentreListView(CentreApiView):
     permission_classes = [IsAuthenticatedOrReadOnly, CanCreateCentres]
     pagination_class = PagePagination
 
@@ -132,7 +52,7 @@ class CentreListView(ApiView):
         tags=["centres"],
         summary="Find centres",
         parameters=[CentreListQuerySerializer, LANG],
-        responses={200: CentreListItemSerializer(many=True), **_errors(400, 404)},
+        responses={200: CentreListItemSerializer(many=True), **error_responses(400, 404)},
     )
     def get(self, request: Request) -> Response:
         query = CentreListQuerySerializer(data=request.query_params)
@@ -148,12 +68,12 @@ class CentreListView(ApiView):
         moment = clock.now()
         near = params.get("near")
         if near is None:
-            centres = self.paginate_queryset(queries.centre_list_public(filters, moment=moment)) or []
+            centres = self.paginate_queryset(selectors.centre_list_public_with_schedules(filters, moment=moment)) or []
             context = self.context(moment=moment)
         else:
-            pairs = queries.centres_near_public(filters, latitude=near[0], longitude=near[1], moment=moment)
+            pairs = selectors.centres_near_public(filters, latitude=near[0], longitude=near[1], moment=moment)
             page = self.paginate_queryset(pairs) or []
-            centres = queries.centres_with_schedules([centre for centre, _km in page], moment=moment)
+            centres = selectors.centres_with_schedules([centre for centre, _km in page], moment=moment)
             context = self.context(moment=moment, distances={centre.pk: km for centre, km in page})
         return self.get_paginated_response(CentreListItemSerializer(centres, many=True, context=context).data)
 
@@ -164,10 +84,10 @@ class CentreListView(ApiView):
         description="Network administrators anywhere; regional coordinators in their regions.",
         parameters=[LANG],
         request=CentreWriteSerializer,
-        responses={201: CentreDetailSerializer, **_errors(400, 401, 403)},
+        responses={201: CentreDetailSerializer, **error_responses(400, 401, 403)},
     )
     def post(self, request: Request) -> Response:
-        actor = _actor(request)
+        actor = request_actor(request)
         serializer = CentreWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         fields = dict(serializer.validated_data)
@@ -179,7 +99,7 @@ class CentreListView(ApiView):
         return self.centre_response(created, status.HTTP_201_CREATED)
 
 
-class CentreDetailView(ApiView):
+class CentreDetailView(CentreApiView):
     permission_classes = [IsAuthenticatedOrReadOnly, CanCreateCentres]
 
     @extend_schema(
@@ -188,11 +108,11 @@ class CentreDetailView(ApiView):
         summary="One centre",
         description="Public centres for everyone; staff also see the other centres in their scope.",
         parameters=[LANG],
-        responses={200: CentreDetailSerializer, **_errors(404)},
+        responses={200: CentreDetailSerializer, **error_responses(404)},
     )
     def get(self, request: Request, slug: str) -> Response:
         moment = clock.now()
-        centre = queries.centre_get_visible(slug=slug, user=request.user, moment=moment)
+        centre = selectors.centre_get_visible(slug=slug, user=request.user, moment=moment)
         return Response(CentreDetailSerializer(centre, context=self.context(moment=moment)).data)
 
     @extend_schema(
@@ -202,11 +122,11 @@ class CentreDetailView(ApiView):
         description="Only the fields sent are changed; `features`, when sent, replaces the list.",
         parameters=[LANG],
         request=CentreWriteSerializer,
-        responses={200: CentreDetailSerializer, **_errors(400, 401, 403, 404)},
+        responses={200: CentreDetailSerializer, **error_responses(400, 401, 403, 404)},
     )
     def patch(self, request: Request, slug: str) -> Response:
-        actor = _actor(request)
-        centre = queries.centre_get_for_edit(slug=slug, user=actor)
+        actor = request_actor(request)
+        centre = selectors.centre_get_for_edit(slug=slug, user=actor)
         serializer = CentreWriteSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         fields = dict(serializer.validated_data)
@@ -235,7 +155,7 @@ class RegionListView(ApiView):
         responses={200: RegionSerializer(many=True)},
     )
     def get(self, request: Request) -> Response:
-        return Response(RegionSerializer(queries.region_list_public(), many=True).data)
+        return Response(RegionSerializer(selectors.region_list_public(), many=True).data)
 
 
 class RegionDetailView(ApiView):
@@ -246,10 +166,10 @@ class RegionDetailView(ApiView):
         tags=["regions"],
         summary="One region with its coordination offices",
         parameters=[LANG],
-        responses={200: RegionDetailSerializer, **_errors(404)},
+        responses={200: RegionDetailSerializer, **error_responses(404)},
     )
     def get(self, request: Request, slug: str) -> Response:
-        return Response(RegionDetailSerializer(queries.region_get_public(slug=slug)).data)
+        return Response(RegionDetailSerializer(selectors.region_get_public(slug=slug)).data)
 
 
 # --- Territories (KATOTTG) ------------------------------------------------------------
@@ -269,7 +189,7 @@ class TerritoryListView(ApiView):
             "`level` and `parent`, page by page."
         ),
         parameters=[TerritoryListQuerySerializer, LANG],
-        responses={200: TerritoryMatchSerializer(many=True), **_errors(400, 404)},
+        responses={200: TerritoryMatchSerializer(many=True), **error_responses(400, 404)},
     )
     def get(self, request: Request) -> Response:
         query = TerritoryListQuerySerializer(data=request.query_params)
@@ -278,11 +198,11 @@ class TerritoryListView(ApiView):
         level, parent = params.get("level", ""), params.get("parent")
         text = params.get("q", "").strip()
         if text:
-            matches = queries.territory_search(text, limit=params["limit"], level=level, parent=parent)
+            matches = selectors.territory_search(text, limit=params["limit"], level=level, parent=parent)
             context = self.context(matches={m.territory.pk: (m.score, m.exact) for m in matches})
             data = TerritoryMatchSerializer([m.territory for m in matches], many=True, context=context).data
             return Response({"count": len(data), "next": None, "previous": None, "results": data})
-        page = self.paginate_queryset(queries.territory_list(level=level, parent=parent)) or []
+        page = self.paginate_queryset(selectors.territory_list(level=level, parent=parent)) or []
         return self.get_paginated_response(TerritoryMatchSerializer(page, many=True).data)
 
 
@@ -294,7 +214,7 @@ class TerritoryDetailView(ApiView):
         tags=["territories"],
         summary="One territory with its oblast, raion and hromada",
         parameters=[LANG],
-        responses={200: TerritoryDetailSerializer, **_errors(404)},
+        responses={200: TerritoryDetailSerializer, **error_responses(404)},
     )
     def get(self, request: Request, code: str) -> Response:
-        return Response(TerritoryDetailSerializer(queries.territory_get(code=code)).data)
+        return Response(TerritoryDetailSerializer(selectors.territory_get_detail(code=code)).data)

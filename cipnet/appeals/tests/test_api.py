@@ -18,8 +18,8 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from cipnet.accounts.models import User
-from cipnet.api.appeals import DeadlineThrottle
 from cipnet.appeals import services
+from cipnet.appeals.api.cases import DeadlineThrottle
 from cipnet.appeals.models import Appeal, AppealEvent, EventKind, Status
 from cipnet.appeals.tests.conftest import Reception, appeal_input, reception, submitted  # noqa: F401
 from cipnet.core.clock import KYIV

@@ -13,9 +13,9 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from cipnet.api.base import LANG, ApiView, error_responses
+from cipnet.api.fields import StrictInputSerializer
 from cipnet.api.pagination import PagePagination
-from cipnet.api.serializers import StrictInputSerializer
-from cipnet.api.views import LANG, ApiView, _errors
 from cipnet.appeals import publication
 from cipnet.appeals.models import Appeal, Kind
 from cipnet.core.clock import local
@@ -78,7 +78,7 @@ class RegisterListView(ApiView):
         summary="Published questions and answers",
         description="Cases whose authors agreed to publication, after a moderator removed personal data.",
         parameters=[RegisterQuerySerializer, LANG],
-        responses={200: RegisterCaseSerializer(many=True), **_errors(400)},
+        responses={200: RegisterCaseSerializer(many=True), **error_responses(400)},
     )
     def get(self, request: Request) -> Response:
         query = RegisterQuerySerializer(data=request.query_params)
@@ -99,7 +99,7 @@ class RegisterCaseView(ApiView):
         tags=["reception"],
         summary="One published case",
         parameters=[LANG],
-        responses={200: RegisterCaseSerializer, **_errors(404)},
+        responses={200: RegisterCaseSerializer, **error_responses(404)},
     )
     def get(self, request: Request, number: str) -> Response:
         return Response(RegisterCaseSerializer(publication.register_case(number=number)).data)

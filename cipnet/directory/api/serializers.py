@@ -17,7 +17,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from cipnet.core.i18n import CONTENT_LANGUAGES
+from cipnet.api.fields import CodeLabelSerializer, StrictInputSerializer
 from cipnet.directory import hours as opening_hours
 from cipnet.directory.models import (
     AccessibilityFeature,
@@ -39,22 +39,6 @@ def _max_length(field: str) -> int | None:
 
 
 # --- Errors -------------------------------------------------------------------
-
-
-class ErrorDetailSerializer(serializers.Serializer):
-    code = serializers.CharField(help_text=_("Machine-readable code, e.g. “invalid”, “not_found”."))
-    message = serializers.CharField(help_text=_("What went wrong, for people."))
-    fields = serializers.DictField(  # type: ignore[assignment]  # a declared field, not Serializer.fields
-        child=serializers.JSONField(),
-        required=False,
-        help_text=_(
-            "Messages per input field (a list of strings; for a list field, an object of messages per item index)."
-        ),
-    )
-
-
-class ErrorSerializer(serializers.Serializer):
-    error = ErrorDetailSerializer()
 
 
 # --- Query parameters -----------------------------------------------------------
@@ -151,11 +135,6 @@ class TerritoryListQuerySerializer(serializers.Serializer):
 
 
 # --- Output: small parts ---------------------------------------------------------------
-
-
-class CodeLabelSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    label = serializers.CharField()  # type: ignore[assignment]
 
 
 class PhoneSerializer(serializers.Serializer):
@@ -324,28 +303,6 @@ class CentreDetailSerializer(CentreListItemSerializer):
 # --- Input: centres ----------------------------------------------------------------------
 
 
-class StrictInputSerializer(serializers.Serializer):
-    """Input that refuses keys it does not know, naming each, together with the other field errors."""
-
-    default_error_messages = {"unknown_field": _("Unknown field.")}
-
-    def to_internal_value(self, data: Any) -> dict[str, Any]:
-        unknown = sorted(str(key) for key in data if key not in self.fields) if isinstance(data, Mapping) else []
-        errors: dict[str, Any] = {}
-        value: dict[str, Any] = {}
-        try:
-            value = dict(super().to_internal_value(data))
-        except serializers.ValidationError as exc:
-            if not isinstance(exc.detail, dict):
-                raise
-            errors.update(exc.detail)
-        for key in unknown:
-            errors[key] = [self.error_messages["unknown_field"]]
-        if errors:
-            raise serializers.ValidationError(errors)
-        return value
-
-
 class CentreWriteSerializer(StrictInputSerializer):
     """What `POST /centres/` and `PATCH /centres/{slug}/` accept. Unknown fields are refused."""
 
@@ -447,7 +404,3 @@ class TerritoryDetailSerializer(TerritorySerializer):
     def get_parents(self, territory: Territory) -> list[dict[str, Any]]:
         chain = [t for t in (territory.oblast, territory.raion, territory.hromada) if t and t.pk != territory.pk]
         return [dict(TerritoryRefSerializer(t).data) for t in chain]
-
-
-#: The languages `?lang=` accepts.
-API_LANGUAGES = CONTENT_LANGUAGES

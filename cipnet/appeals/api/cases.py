@@ -41,10 +41,9 @@ from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
 from rest_framework.views import APIView
 
 from cipnet.accounts.models import User
-from cipnet.api.consultations import _RenamedFields
+from cipnet.api.base import LANG, ApiView, error_responses, request_actor
+from cipnet.api.fields import ErrorSerializer, RenamedFields, StrictInputSerializer
 from cipnet.api.pagination import PagePagination
-from cipnet.api.serializers import ErrorSerializer, StrictInputSerializer
-from cipnet.api.views import LANG, ApiView, _actor, _errors
 from cipnet.appeals import deadlines, selectors, services
 from cipnet.appeals.deadlines import Term
 from cipnet.appeals.forms import ANSWER_CHANNELS, uploads_of
@@ -142,7 +141,7 @@ class _CaseChoiceField(serializers.ChoiceField):
 
 
 class _CaseChoiceFieldExtension(OpenApiSerializerFieldExtension):
-    target_class = "cipnet.api.appeals._CaseChoiceField"
+    target_class = "cipnet.appeals.api.cases._CaseChoiceField"
     match_subclasses = True
 
     def map_serializer_field(self, auto_schema: Any, direction: Any) -> Any:
@@ -308,7 +307,7 @@ class CaseDueSerializer(serializers.Serializer):
     running = serializers.BooleanField(help_text=_("The authority owes an answer: the term runs."))
 
 
-class CaseAttachmentSerializer(_RenamedFields, serializers.Serializer):
+class CaseAttachmentSerializer(RenamedFields, serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     content_type = serializers.CharField()
@@ -322,7 +321,7 @@ class CaseAttachmentSerializer(_RenamedFields, serializers.Serializer):
         return request.build_absolute_uri(path) if request is not None else path
 
 
-class CaseEventSerializer(_RenamedFields, serializers.Serializer):
+class CaseEventSerializer(RenamedFields, serializers.Serializer):
     """One entry of the case's history."""
 
     # Context: `internal` (the caller is an official of the case's authority: they see who did it).
@@ -635,7 +634,7 @@ class ReceptionApiView(ApiView):
         return super().handle_exception(exc)
 
     def case_response(self, pk: int, code: int = status.HTTP_200_OK) -> Response:
-        user = _actor(self.request)
+        user = request_actor(self.request)
         appeal = selectors.appeal_get_for_user(user=user, pk=pk)
         parties = services.parties_of(user, appeal)
         context = self.context(moment=now(), parties=parties, internal=bool(parties & OFFICIAL_PARTIES))
@@ -659,12 +658,12 @@ class CaseListView(ReceptionApiView):
             "their region's; officials: their authority's (once sent); network administrators: all. Newest first."
         ),
         parameters=[CaseListQuerySerializer, LANG],
-        responses={200: CaseListItemSerializer(many=True), **_errors(400, 401)},
+        responses={200: CaseListItemSerializer(many=True), **error_responses(400, 401)},
     )
     def get(self, request: Request) -> Response:
         query = CaseListQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        page = self.paginate_queryset(case_list(user=_actor(request), params=query.validated_data)) or []
+        page = self.paginate_queryset(case_list(user=request_actor(request), params=query.validated_data)) or []
         data = CaseListItemSerializer(page, many=True, context=self.context(moment=now())).data
         response = self.get_paginated_response(data)
         patch_cache_control(response, private=True, no_store=True)
@@ -683,12 +682,12 @@ class CaseListView(ReceptionApiView):
         request=CaseCreateSerializer,
         responses={
             201: CaseDetailSerializer,
-            **_errors(400, 401),
+            **error_responses(400, 401),
             **_conflict("`idempotency_conflict`: another case was saved with this `idempotency_key`."),
         },
     )
     def post(self, request: Request) -> Response:
-        actor = _actor(request)
+        actor = request_actor(request)
         serializer = CaseCreateSerializer(data=request.data, context=self.context())
         serializer.is_valid(raise_exception=True)
         d = serializer.validated_data
@@ -717,7 +716,7 @@ class CaseDetailView(ReceptionApiView):
         summary="One case with its term and history",
         description="Internal steps (assignment, reminders) and who took each step: for the authority's officials.",
         parameters=[LANG],
-        responses={200: CaseDetailSerializer, **_errors(401, 404)},
+        responses={200: CaseDetailSerializer, **error_responses(401, 404)},
     )
     def get(self, request: Request, pk: int) -> Response:
         return self.case_response(pk)
@@ -730,7 +729,7 @@ class CaseStepView(ReceptionApiView):
     input_class: ClassVar[type[StrictInputSerializer]] = NoInputSerializer
 
     def run(self, request: Request, pk: int) -> Response:
-        actor = _actor(request)
+        actor = request_actor(request)
         appeal = selectors.appeal_get_for_user(user=actor, pk=pk)
         serializer = self.input_class(data=request.data, context=self.context(appeal=appeal))
         serializer.is_valid(raise_exception=True)
@@ -749,7 +748,7 @@ def _step_schema(name: str, summary: str, description: str, request: Any = None)
         description=description,
         parameters=[LANG],
         request=request,
-        responses={200: CaseDetailSerializer, **_errors(400, 401, 404), **_conflict()},
+        responses={200: CaseDetailSerializer, **error_responses(400, 401, 404), **_conflict()},
     )
 
 
@@ -921,11 +920,11 @@ class CaseFileView(ReceptionApiView):
         ),
         responses={
             (200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY, description="The file."),
-            **_errors(401, 404),
+            **error_responses(401, 404),
         },
     )
     def get(self, request: Request, pk: int, file_pk: int) -> FileResponse:
-        appeal = selectors.appeal_get_for_user(user=_actor(request), pk=pk)
+        appeal = selectors.appeal_get_for_user(user=request_actor(request), pk=pk)
         return serve_attachment(selectors.attachment_for(appeal=appeal, pk=file_pk))
 
 
@@ -966,7 +965,7 @@ class DeadlineView(ReceptionApiView):
         parameters=[DeadlineQuerySerializer, LANG],
         responses={
             200: DeadlineSerializer,
-            **_errors(400),
+            **error_responses(400),
             429: OpenApiResponse(ErrorSerializer, description="Too many requests from this address; wait a minute."),
         },
     )
@@ -1029,7 +1028,7 @@ class InboundMailView(ReceptionApiView):
         },
         responses={
             200: InboundMailResultSerializer,
-            **_errors(400),
+            **error_responses(400),
             403: OpenApiResponse(ErrorSerializer, description="The secret header is missing or wrong."),
             404: OpenApiResponse(ErrorSerializer, description="No secret is configured: the webhook is off."),
             415: OpenApiResponse(ErrorSerializer, description="Send message/rfc822 or application/octet-stream."),
