@@ -16,7 +16,7 @@ PORT ?= 8000
 help:
 	@echo "make run    - install, migrate, load demo data, start web server + task worker"
 	@echo "make test   - install, then run the whole suite (unit, integration, browser)"
-	@echo "make lint   - ruff + mypy + migrations check"
+	@echo "make lint   - ruff + mypy + import contracts + migrations check"
 	@echo "make bench  - benchmarks, results in bench/results/"
 
 python-check:
@@ -71,6 +71,7 @@ lint: bootstrap-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 	DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE) makemigrations --check --dry-run
 
 bench: bootstrap-dev
