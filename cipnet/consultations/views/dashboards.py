@@ -133,9 +133,7 @@ def summary(request: HttpRequest) -> HttpResponse:
     centres = centre_list_visible_to(user=user)
     if region is not None:
         centres = centres.filter(region=region)
-        where = ScopeFilter(region_id=region.pk)
-    else:
-        where = ScopeFilter()
+    where = selectors.summary_where(user=user, centre=None, region=region)
     data = selectors.summary(where=where, start=start, end=end)
     lines = selectors.centre_table(centres=centres, start=start, end=end, on=today())
     sort = request.GET.get("sort", "count")
