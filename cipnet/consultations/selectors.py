@@ -11,8 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
-from django.http import Http404
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from cipnet.accounts.models import User
@@ -38,24 +37,86 @@ from cipnet.consultations.models import (
     SettlementType,
     SocialCategory,
 )
+from cipnet.core.errors import NotFoundOrNotAllowed
 from cipnet.directory.models import Centre, Region
-from cipnet.eservices.models import ServiceCard
+from cipnet.eservices.models import CardStatus, ServiceCard
+from cipnet.eservices.selectors import in_region_q
 
 SUM_FIELDS = ("count", "minutes_sum", "minutes_n", "score_sum", "score_n")
 
 
-def consultation_list_visible_to(*, user: User) -> QuerySet[Consultation]:
+@dataclass(frozen=True)
+class ConsultationFilters:
+    """What a list of entries is narrowed to: the entries page, the API's list and both
+    exports build one from their input and call `consultation_list_visible_to`."""
+
+    centre_id: int | None = None
+    region_slug: str = ""
+    start: dt.date | None = None  # first day (in Kyiv), included
+    end: dt.date | None = None  # last day (in Kyiv), included
+    author: User | None = None  # "my entries"
+    outcome: str = ""
+    help_kind: str = ""
+    card: ServiceCard | None = None  # entries where this card was used
+
+
+def consultation_list_visible_to(*, user: User, filters: ConsultationFilters | None = None) -> QuerySet[Consultation]:
+    """The entries the user may see (none for non-staff), narrowed by `filters`, newest first."""
     scope = scope_for(user)
     if not scope.is_staff_member:
         return Consultation.objects.none()
-    return Consultation.objects.filter(scope.centre_q("centre__")).select_related("centre", "consultant", "author")
+    qs = Consultation.objects.filter(scope.centre_q("centre__")).select_related("centre", "consultant", "author")
+    f = filters or ConsultationFilters()
+    if f.centre_id is not None:
+        qs = qs.filter(centre_id=f.centre_id)
+    if f.region_slug:
+        qs = qs.filter(centre__region__slug=f.region_slug)
+    if f.start is not None:
+        qs = qs.filter(day__gte=f.start)
+    if f.end is not None:
+        qs = qs.filter(day__lte=f.end)
+    if f.author is not None:
+        qs = qs.filter(author=f.author)
+    if f.outcome:
+        qs = qs.filter(outcome=f.outcome)
+    if f.help_kind:
+        qs = qs.filter(help_kind=f.help_kind)
+    if f.card is not None:
+        qs = qs.filter(Exists(ConsultationService.objects.filter(consultation=OuterRef("pk"), card=f.card)))
+    return qs.order_by("-occurred_at", "-id")
 
 
-def consultation_get_for_user(*, user: User, pk: int) -> Consultation:
+def with_details(qs: QuerySet[Consultation]) -> QuerySet[Consultation]:
+    """What an entry shows in the API: its centre's region, the people, the services' cards."""
+    return qs.select_related("centre__region", "consultant", "author").prefetch_related(
+        Prefetch("services", queryset=ConsultationService.objects.select_related("card"))
+    )
+
+
+def consultation_get_for_user(*, user: User, pk: int, details: bool = False) -> Consultation:
+    """An entry the user may see (with what the API shows when `details`); 404 outside the scope."""
+    qs = consultation_list_visible_to(user=user)
+    if details:
+        qs = with_details(qs)
     try:
-        return consultation_list_visible_to(user=user).get(pk=pk)
+        return qs.get(pk=pk)
     except (Consultation.DoesNotExist, ValueError) as exc:
-        raise Http404 from exc
+        raise NotFoundOrNotAllowed from exc
+
+
+def consultations_of_day(*, centre: Centre, day: dt.date) -> QuerySet[Consultation]:
+    """A centre's entries of one day, latest first (the entry page and the centre's dashboard)."""
+    return (
+        Consultation.objects.filter(centre=centre, day=day)
+        .select_related("consultant")
+        .prefetch_related("services__card")
+        .order_by("-occurred_at", "-id")
+    )
+
+
+def own_entry(*, user: User, centre: Centre, pk: int) -> Consultation | None:
+    """An entry the user logged in the centre (the confirmation after saving), or None."""
+    return Consultation.objects.filter(pk=pk, author=user, centre=centre).first()
 
 
 def centres_to_log_for(*, user: User) -> QuerySet[Centre]:
@@ -66,6 +127,11 @@ def centres_to_log_for(*, user: User) -> QuerySet[Centre]:
 
 def history(*, consultation_id: int) -> QuerySet[ConsultationChange]:
     return ConsultationChange.objects.filter(consultation_id=consultation_id).select_related("actor")
+
+
+def history_for_user(*, user: User, consultation_id: int) -> list[ConsultationChange]:
+    """An entry's audit trail, as far as the user's scope reaches (kept after a deletion)."""
+    return list(history(consultation_id=consultation_id).filter(scope_for(user).centre_q("centre__")))
 
 
 # --- Periods ------------------------------------------------------------------------------
@@ -142,6 +208,22 @@ class ScopeFilter:
         if self.region_id is not None:
             return Q(centre__region_id=self.region_id)
         return Q()
+
+
+def summary_where(*, user: User, centre: Centre | None, region: Region | None) -> ScopeFilter:
+    """The centres a summary covers: the one asked for (already checked visible), else the user's
+    visible ones (in the region)."""
+    scope = scope_for(user)
+    if centre is not None:
+        return ScopeFilter(centre_ids=(centre.pk,))
+    if region is not None and (scope.network or region.pk in scope.region_ids):
+        return ScopeFilter(region_id=region.pk)
+    if scope.network:
+        return ScopeFilter()
+    centres = Centre.objects.filter(scope.centre_q())
+    if region is not None:
+        centres = centres.filter(region=region)
+    return ScopeFilter(centre_ids=tuple(centres.order_by("pk").values_list("pk", flat=True)))
 
 
 def _accumulate(out: dict[tuple[str, str], list[int]], rows: Any) -> None:
@@ -389,7 +471,7 @@ def free_text_candidates(*, user: User, start: dt.date, end: dt.date, limit: int
     """Services typed as free text, most frequent first: candidates for new catalogue cards.
 
     Grouped case-insensitively in Python: SQLite's LOWER() folds only Latin letters."""
-    visible = consultation_list_visible_to(user=user).filter(day__gte=start, day__lte=end)
+    visible = consultation_list_visible_to(user=user, filters=ConsultationFilters(start=start, end=end))
     rows = (
         ConsultationService.objects.filter(card__isnull=True, consultation__in=visible.values("pk"))
         .values("free_text", "consultation__centre_id")
@@ -428,3 +510,14 @@ def service_usage(*, centre_ids: tuple[int, ...], since: dt.date) -> dict[int, i
         .order_by()
     )
     return {int(r["value"]): r["n"] or 0 for r in rows if r["value"].isdigit()}
+
+
+def service_names_for(*, centre: Centre, today: dt.date) -> list[str]:
+    """Names for the service field's suggestion list: the region's active cards, those this
+    centre used most in the last year first (from the tallies), then the rest by name."""
+    cards = list(
+        ServiceCard.objects.filter(status=CardStatus.ACTIVE).filter(in_region_q(centre.region)).order_by("name")[:600]
+    )
+    usage = service_usage(centre_ids=(centre.pk,), since=today.replace(day=1) - dt.timedelta(days=365))
+    cards.sort(key=lambda c: (-usage.get(c.pk, 0), c.display_name))
+    return [c.display_name for c in cards]

@@ -11,19 +11,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core import signing
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from cipnet.accounts.models import User
 from cipnet.accounts.scopes import scope_for
-from cipnet.consultations import rollups
+from cipnet.consultations import events, rollups
 from cipnet.consultations.models import (
     NOTE_MAX_LENGTH,
     ChangeAction,
     Channel,
     Consultation,
-    ConsultationChange,
     ConsultationService,
     ConsultationTarget,
     Outcome,
@@ -32,6 +31,7 @@ from cipnet.consultations.models import (
     categories_to_mask,
 )
 from cipnet.core.clock import local, now
+from cipnet.core.errors import Forbidden, NotFoundOrNotAllowed
 from cipnet.core.pii import PiiKind, find_personal_data
 from cipnet.directory.models import Centre
 from cipnet.eservices.models import ServiceCard
@@ -162,6 +162,14 @@ def can_change(user: User, consultation: Consultation, *, at: dt.datetime | None
     )
 
 
+def ensure_can_change(user: User, consultation: Consultation) -> None:
+    """Refuse (403) a change or deletion that `can_change` does not allow."""
+    if not can_change(user, consultation):
+        raise Forbidden(
+            _("Only its author can change an entry, within 24 hours; the centre's manager can at any time.")
+        )
+
+
 def _apply_input(c: Consultation, data: ConsultationInput) -> None:
     c.occurred_at = data.occurred_at
     c.day = local(data.occurred_at).date()
@@ -248,7 +256,7 @@ def consultation_record(
 ) -> RecordResult:
     """Log one visitor helped once. A retry with the same key returns the first entry."""
     if not can_record_in(author, centre):
-        raise PermissionDenied
+        raise NotFoundOrNotAllowed  # a centre the user does not work in is not theirs to log for
     if idempotency_key is not None:
         existing = Consultation.objects.filter(author=author, idempotency_key=idempotency_key).first()
         if existing is not None:
@@ -261,13 +269,8 @@ def consultation_record(
             services = _service_rows(c, data)
             ConsultationService.objects.bulk_create(services)
             rollups.apply([(rollups.Facts.of(c, services), 1)])
-            ConsultationChange.objects.create(
-                consultation_id=c.pk,
-                centre=centre,
-                actor=author,
-                action=ChangeAction.CREATED,
-                at=now(),
-                changes=snapshot(c, services),
+            events.record_consultation_event(
+                c, actor=author, action=ChangeAction.CREATED, changes=snapshot(c, services)
             )
     except IntegrityError:
         # Two submissions with one key raced; the other one won.
@@ -314,7 +317,7 @@ def _record_many(
     source: str = Source.BULK,
 ) -> ManyResult:
     if not can_record_in(author, centre):
-        raise PermissionDenied
+        raise NotFoundOrNotAllowed  # a centre the user does not work in is not theirs to log for
     errors: dict[int, ValidationError] = {}
     built: list[tuple[int, Consultation, ConsultationInput]] = []
     keys = {i: row_key(idempotency_key, i) for i in rows} if idempotency_key else {}
@@ -347,26 +350,20 @@ def _record_many(
                 all_services.extend(services)
                 facts.append((rollups.Facts.of(obj, services), 1))
                 audit.append(
-                    ConsultationChange(
-                        consultation_id=obj.pk,
-                        centre=centre,
-                        actor=author,
-                        action=ChangeAction.CREATED,
-                        at=moment,
-                        changes=snapshot(obj, services),
+                    events.change_of(
+                        obj, actor=author, action=ChangeAction.CREATED, changes=snapshot(obj, services), at=moment
                     )
                 )
             ConsultationService.objects.bulk_create(all_services)
             rollups.apply(facts)
-            ConsultationChange.objects.bulk_create(audit)
+            events.record_consultation_events(audit)
             saved = list(created)
     return ManyResult(saved, errors, already)
 
 
 def consultation_update(*, actor: User, consultation: Consultation, data: ConsultationInput) -> Consultation:
     """Change an entry (the author within 24 hours, the centre's manager at any time)."""
-    if not can_change(actor, consultation):
-        raise PermissionDenied
+    ensure_can_change(actor, consultation)
     validate(data, centre=consultation.centre, check_time=data.occurred_at != consultation.occurred_at)
     with transaction.atomic():
         c = Consultation.objects.select_for_update().get(pk=consultation.pk)
@@ -385,32 +382,17 @@ def consultation_update(*, actor: User, consultation: Consultation, data: Consul
         diff = {k: [before[k], after[k]] for k in after if before.get(k) != after[k]}
         if diff:
             rollups.apply([(old_facts, -1), (rollups.Facts.of(c, services), 1)])
-            ConsultationChange.objects.create(
-                consultation_id=c.pk,
-                centre_id=c.centre_id,
-                actor=actor,
-                action=ChangeAction.CHANGED,
-                at=now(),
-                changes=diff,
-            )
+            events.record_consultation_event(c, actor=actor, action=ChangeAction.CHANGED, changes=diff)
     return c
 
 
 def consultation_delete(*, actor: User, consultation: Consultation) -> None:
-    if not can_change(actor, consultation):
-        raise PermissionDenied
+    ensure_can_change(actor, consultation)
     with transaction.atomic():
         c = Consultation.objects.select_for_update().get(pk=consultation.pk)
         services = list(c.services.select_related("card"))
         rollups.apply([(rollups.Facts.of(c, services), -1)])
-        ConsultationChange.objects.create(
-            consultation_id=c.pk,
-            centre_id=c.centre_id,
-            actor=actor,
-            action=ChangeAction.DELETED,
-            at=now(),
-            changes=snapshot(c, services),
-        )
+        events.record_consultation_event(c, actor=actor, action=ChangeAction.DELETED, changes=snapshot(c, services))
         c.delete()
 
 
@@ -420,7 +402,7 @@ def consultation_target_set(
     """Set (or replace) the centre's target from a date. Regional coordinators and network admins."""
     scope = scope_for(actor)
     if not (scope.network or centre.region_id in scope.region_ids):
-        raise PermissionDenied
+        raise NotFoundOrNotAllowed  # targets are the region's coordinators' (and the network's)
     target = ConsultationTarget.objects.filter(centre=centre, starts_on=starts_on).first() or ConsultationTarget(
         centre=centre, starts_on=starts_on
     )

@@ -733,7 +733,7 @@ def test_xlsx_export(world: World, log: dict[str, Consultation], client_for: Cli
 def test_xlsx_export_refuses_too_many_rows(
     world: World, log: dict[str, Consultation], client_for: ClientFor, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("cipnet.consultations.api.views.XLSX_MAX_ROWS", 2)
+    monkeypatch.setattr("cipnet.consultations.api.exports.XLSX_MAX_ROWS", 2)
     response = client_for("admin").get(EXPORT_XLSX)
     assert response.status_code == 400
     assert list(error(response)["fields"]) == ["to"]

@@ -13,7 +13,6 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
-from django.http import Http404
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -38,6 +37,7 @@ from cipnet.consultations.models import (
 )
 from cipnet.consultations.services import ConsultationInput, ServiceRef
 from cipnet.core.clock import KYIV, local, now
+from cipnet.core.errors import NotFoundOrNotAllowed
 from cipnet.eservices.models import Provider, ServiceCard
 from cipnet.testing import World
 
@@ -496,22 +496,22 @@ def test_entries_visible_only_in_scope(world: World, entries: dict[str, list[int
             if name in sees:
                 assert selectors.consultation_get_for_user(user=user, pk=pk).pk == pk
             else:
-                with pytest.raises(Http404):
+                with pytest.raises(NotFoundOrNotAllowed):
                     selectors.consultation_get_for_user(user=user, pk=pk)
 
 
 def test_anonymous_sees_nothing(world: World, entries: dict[str, list[int]]) -> None:
     anonymous = AnonymousUser()
     assert list(selectors.consultation_list_visible_to(user=anonymous)) == []  # type: ignore[arg-type]
-    with pytest.raises(Http404):
+    with pytest.raises(NotFoundOrNotAllowed):
         selectors.consultation_get_for_user(user=anonymous, pk=entries["a"][0])  # type: ignore[arg-type]
 
 
 def test_missing_or_malformed_pk_is_404(world: World, entries: dict[str, list[int]]) -> None:
     admin = world.users["admin"]
-    with pytest.raises(Http404):
+    with pytest.raises(NotFoundOrNotAllowed):
         selectors.consultation_get_for_user(user=admin, pk=max(entries["a"] + entries["b"]) + 1)
-    with pytest.raises(Http404):
+    with pytest.raises(NotFoundOrNotAllowed):
         selectors.consultation_get_for_user(user=admin, pk="abc")  # type: ignore[arg-type]
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from django.core import signing
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.utils import translation
 
 from cipnet.consultations import selectors, services
@@ -24,6 +24,7 @@ from cipnet.consultations.models import (
 )
 from cipnet.consultations.services import ConsultationInput, ServiceRef
 from cipnet.core.clock import KYIV, now
+from cipnet.core.errors import Forbidden, NotFoundOrNotAllowed
 from cipnet.eservices.models import Provider, ServiceCard
 from cipnet.testing import World
 
@@ -350,9 +351,9 @@ def test_centre_staff_may_record(world: World, who: str) -> None:
 def test_others_may_not_record(world: World, who: str) -> None:
     user = world.users[who]
     assert services.can_record_in(user, world.centre_a) is False
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotFoundOrNotAllowed):
         services.consultation_record(author=user, centre=world.centre_a, data=make_input())
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotFoundOrNotAllowed):
         services.consultation_record_many(author=user, centre=world.centre_a, rows={0: make_input()})
     assert Consultation.objects.count() == 0
 
@@ -374,9 +375,9 @@ def test_author_may_not_change_after_24_hours(world: World) -> None:
     c.refresh_from_db()
     author = world.users["consultant_a"]
     assert services.can_change(author, c) is False
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden):
         services.consultation_update(actor=author, consultation=c, data=make_input(channel="phone"))
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden):
         services.consultation_delete(actor=author, consultation=c)
     assert Consultation.objects.get().channel == "walk_in"
 
@@ -491,7 +492,7 @@ def test_coordinator_sets_targets_in_their_region(world: World) -> None:
 
 @pytest.mark.parametrize("who", ["coordinator_b", "manager_a", "consultant_a", "official", "resident"])
 def test_others_may_not_set_targets(world: World, who: str) -> None:
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotFoundOrNotAllowed):
         services.consultation_target_set(
             actor=world.users[who],
             centre=world.centre_a,

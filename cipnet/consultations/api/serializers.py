@@ -1,45 +1,29 @@
-"""/api/v1/consultations/: the consultation log of the centres. No personal data.
-
-Staff only: the people of a centre see and log its entries; regional coordinators and network
-administrators see their regions' or every centre's. Reads go through
-`consultations.selectors` (scoped: an entry outside the scope is a 404), writes through
-`consultations.services` (which keep the tallies and the audit trail). Input and output are
-separate classes, as in `cipnet.directory.api.serializers`.
-"""
+"""Input and output of /api/v1/consultations/: separate classes, as in
+`cipnet.directory.api.serializers`. The list's query builds the same `ConsultationFilters` as the
+entries page."""
 
 from __future__ import annotations
 
-import datetime as dt
-import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.db.models import QuerySet
 from django.urls import reverse
-from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
-from rest_framework import exceptions, serializers, status
-from rest_framework.permissions import BasePermission, IsAuthenticated
-from rest_framework.request import Request
-from rest_framework.response import Response
-from rest_framework.views import APIView
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
 
 from cipnet.accounts.models import User
 from cipnet.accounts.scopes import scope_for
-from cipnet.api.base import LANG, ApiView, error_responses, request_actor
-from cipnet.api.fields import AnyAccept, CodeLabelSerializer, NamedChoiceField, RenamedFields, StrictInputSerializer
-from cipnet.api.pagination import PagePagination
-from cipnet.consultations import exports, selectors, services
+from cipnet.api.fields import CodeLabelSerializer, NamedChoiceField, RenamedFields, StrictInputSerializer
+from cipnet.consultations import selectors, services
 from cipnet.consultations.models import (
     DURATION_MAX_MINUTES,
     NOTE_MAX_LENGTH,
     AgeBand,
     Channel,
     Consultation,
-    ConsultationService,
     Dimension,
     Gender,
     HelpKind,
@@ -49,15 +33,13 @@ from cipnet.consultations.models import (
     SocialCategory,
     Source,
 )
+from cipnet.consultations.selectors import ConsultationFilters
 from cipnet.core import clock
 from cipnet.directory.models import Centre, Region
 from cipnet.eservices.models import ServiceCard
 
-IDEMPOTENCY_HEADER = "Idempotency-Key"
 #: The most services one request may name (the log's own rule, 3, is checked by the service).
 SERVICES_LIMIT = 20
-#: The most entries one spreadsheet holds; more must be downloaded as CSV.
-XLSX_MAX_ROWS = 100_000
 
 
 # --- Choice sets, each with its own schema component ----------------------------------------------
@@ -101,62 +83,6 @@ class SettlementTypeField(NamedChoiceField):
 
 class SourceField(NamedChoiceField):
     choices_enum = Source
-
-
-def _today() -> dt.date:
-    return clock.local(clock.now()).date()
-
-
-# --- Reads --------------------------------------------------------------------------------------
-
-
-def consultation_list(*, user: User, params: Mapping[str, Any]) -> QuerySet[Consultation]:
-    """The entries the user may see, filtered, newest first, with what an item shows."""
-    qs = selectors.consultation_list_visible_to(user=user)
-    if params.get("centre") is not None:
-        qs = qs.filter(centre=params["centre"])
-    if params.get("region") is not None:
-        qs = qs.filter(centre__region=params["region"])
-    if params.get("from") is not None:
-        qs = qs.filter(day__gte=params["from"])
-    if params.get("to") is not None:
-        qs = qs.filter(day__lte=params["to"])
-    if params.get("outcome"):
-        qs = qs.filter(outcome=params["outcome"])
-    if params.get("help_kind"):
-        qs = qs.filter(help_kind=params["help_kind"])
-    if params.get("card") is not None:
-        qs = qs.filter(Exists(ConsultationService.objects.filter(consultation=OuterRef("pk"), card=params["card"])))
-    return qs.order_by("-occurred_at", "-id")
-
-
-def with_details(qs: QuerySet[Consultation]) -> QuerySet[Consultation]:
-    return qs.select_related("centre__region", "consultant", "author").prefetch_related(
-        Prefetch("services", queryset=ConsultationService.objects.select_related("card"))
-    )
-
-
-def consultation_detail(*, user: User, pk: int) -> Consultation:
-    """An entry the user may see, with what it shows; 404 outside the scope."""
-    c = with_details(selectors.consultation_list_visible_to(user=user)).filter(pk=pk).first()
-    if c is None:
-        raise Http404
-    return c
-
-
-def summary_where(*, user: User, centre: Centre | None, region: Region | None) -> selectors.ScopeFilter:
-    """The centres a summary covers: the one asked for, or the user's visible ones (in the region)."""
-    scope = scope_for(user)
-    if centre is not None:
-        return selectors.ScopeFilter(centre_ids=(centre.pk,))
-    if region is not None and (scope.network or region.pk in scope.region_ids):
-        return selectors.ScopeFilter(region_id=region.pk)
-    if scope.network:
-        return selectors.ScopeFilter()
-    centres = Centre.objects.filter(scope.centre_q())
-    if region is not None:
-        centres = centres.filter(region=region)
-    return selectors.ScopeFilter(centre_ids=tuple(centres.order_by("pk").values_list("pk", flat=True)))
 
 
 # --- Output --------------------------------------------------------------------------------------
@@ -486,250 +412,15 @@ def input_for_update(c: Consultation, data: Mapping[str, Any]) -> services.Consu
     return current
 
 
-def _idempotency_key(request: Request) -> uuid.UUID | None:
-    raw = request.headers.get(IDEMPOTENCY_HEADER)
-    if raw is None or not raw.strip():
-        return None
-    try:
-        return uuid.UUID(raw.strip())
-    except ValueError as exc:
-        raise exceptions.ValidationError(
-            {IDEMPOTENCY_HEADER: [_("Give a UUID, e.g. 3f2b8c1e-9d4a-4c6b-8e1f-2a7d5c9b0e34.")]}
-        ) from exc
-
-
-# --- Views ---------------------------------------------------------------------------------------
-
-
-class IsStaffMember(BasePermission):
-    """The log is for the staff: people of a centre, regional coordinators, network administrators."""
-
-    message = _("Only the staff of centres, regional coordinators and network administrators can use the log.")
-
-    def has_permission(self, request: Request, view: APIView) -> bool:
-        return scope_for(request.user).is_staff_member
-
-
-class ConsultationApiView(ApiView):
-    permission_classes = [IsAuthenticated, IsStaffMember]
-
-    def consultation_response(self, pk: int, code: int = status.HTTP_200_OK) -> Response:
-        c = consultation_detail(user=request_actor(self.request), pk=pk)
-        data = ConsultationSerializer(c, context=self.context()).data
-        headers = {"Location": data["url"]} if code == status.HTTP_201_CREATED else None
-        return Response(data, status=code, headers=headers)
-
-    def query(self, serializer_class: type[serializers.Serializer]) -> dict[str, Any]:
-        query = serializer_class(data=self.request.query_params, context=self.context())
-        query.is_valid(raise_exception=True)
-        return dict(query.validated_data)
-
-
-IDEMPOTENCY_PARAMETER = OpenApiParameter(
-    IDEMPOTENCY_HEADER,
-    OpenApiTypes.UUID,
-    location=OpenApiParameter.HEADER,
-    required=False,
-    description=(
-        "A UUID made by the client for this entry. A retry with the same key returns the entry saved the "
-        "first time (200) instead of saving it twice."
-    ),
-)
-
-
-class ConsultationListView(ConsultationApiView):
-    pagination_class = PagePagination
-
-    @extend_schema(
-        operation_id="consultations_list",
-        tags=["consultations"],
-        summary="Entries of the consultation log",
-        description=(
-            "The entries you may see (your centres; a coordinator's regions; everything for network "
-            "administrators), newest first. Filters combine."
-        ),
-        parameters=[ConsultationListQuerySerializer, LANG],
-        responses={200: ConsultationSerializer(many=True), **error_responses(400, 401, 403, 404)},
+def list_filters(params: Mapping[str, Any]) -> ConsultationFilters:
+    """The filters of the list and the exports, from a validated `ConsultationListQuerySerializer`."""
+    centre, region = params.get("centre"), params.get("region")
+    return ConsultationFilters(
+        centre_id=centre.pk if centre is not None else None,
+        region_slug=region.slug if region is not None else "",
+        start=params.get("from"),
+        end=params.get("to"),
+        outcome=params.get("outcome") or "",
+        help_kind=params.get("help_kind") or "",
+        card=params.get("card"),
     )
-    def get(self, request: Request) -> Response:
-        params = self.query(ConsultationListQuerySerializer)
-        qs = with_details(consultation_list(user=request_actor(request), params=params))
-        page = self.paginate_queryset(qs) or []
-        return self.get_paginated_response(ConsultationSerializer(page, many=True, context=self.context()).data)
-
-    @extend_schema(
-        operation_id="consultations_create",
-        tags=["consultations"],
-        summary="Log a consultation",
-        description=(
-            "One visitor helped once, in a centre you work in (consultants, trainers and managers). "
-            "Send an `Idempotency-Key` so that a retry does not log the visitor twice."
-        ),
-        parameters=[IDEMPOTENCY_PARAMETER, LANG],
-        request=ConsultationCreateSerializer,
-        responses={
-            201: ConsultationSerializer,
-            200: OpenApiResponse(ConsultationSerializer, description="A retry: the entry saved the first time."),
-            **error_responses(400, 401, 403),
-        },
-    )
-    def post(self, request: Request) -> Response:
-        actor = request_actor(request)
-        if not scope_for(actor).centre_ids:
-            raise exceptions.PermissionDenied(_("Only the staff of a centre can log consultations."))
-        key = _idempotency_key(request)
-        serializer = ConsultationCreateSerializer(data=request.data, context=self.context())
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        result = services.consultation_record(
-            author=actor,
-            centre=data["centre"],
-            data=input_for_create(data),
-            idempotency_key=key,
-            source=Source.API,
-        )
-        code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
-        return self.consultation_response(result.consultation.pk, code)
-
-
-class ConsultationDetailView(ConsultationApiView):
-    def changeable(self, pk: int) -> Consultation:
-        actor = request_actor(self.request)
-        c = consultation_detail(user=actor, pk=pk)
-        if not services.can_change(actor, c):
-            raise exceptions.PermissionDenied(
-                _("Only its author can change an entry, within 24 hours; the centre's manager can at any time.")
-            )
-        return c
-
-    @extend_schema(
-        operation_id="consultations_retrieve",
-        tags=["consultations"],
-        summary="One entry of the consultation log",
-        parameters=[LANG],
-        responses={200: ConsultationSerializer, **error_responses(401, 403, 404)},
-    )
-    def get(self, request: Request, pk: int) -> Response:
-        return self.consultation_response(pk)
-
-    @extend_schema(
-        operation_id="consultations_update",
-        tags=["consultations"],
-        summary="Change an entry",
-        description=(
-            "Its author within 24 hours of entering it; the centre's manager at any time. Only the fields sent "
-            "are changed. The change is kept in the entry's history."
-        ),
-        parameters=[LANG],
-        request=ConsultationUpdateSerializer,
-        responses={200: ConsultationSerializer, **error_responses(400, 401, 403, 404)},
-    )
-    def patch(self, request: Request, pk: int) -> Response:
-        c = self.changeable(pk)
-        serializer = ConsultationUpdateSerializer(data=request.data, partial=True, context=self.context())
-        serializer.is_valid(raise_exception=True)
-        services.consultation_update(
-            actor=request_actor(request), consultation=c, data=input_for_update(c, serializer.validated_data)
-        )
-        return self.consultation_response(pk)
-
-    @extend_schema(
-        operation_id="consultations_destroy",
-        tags=["consultations"],
-        summary="Delete an entry",
-        description="Its author within 24 hours of entering it; the centre's manager at any time.",
-        parameters=[LANG],
-        responses={204: None, **error_responses(401, 403, 404)},
-    )
-    def delete(self, request: Request, pk: int) -> Response:
-        c = self.changeable(pk)
-        services.consultation_delete(actor=request_actor(request), consultation=c)
-        return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-class ConsultationSummaryView(ConsultationApiView):
-    @extend_schema(
-        operation_id="consultations_summary",
-        tags=["consultations"],
-        summary="Totals, averages and breakdowns",
-        description=(
-            "For one centre (`centre`), the centres of a region that you may see (`region`), or all the "
-            "centres you may see; `from` defaults to the first day of this month and `to` to today (in Kyiv)."
-        ),
-        parameters=[SummaryQuerySerializer, LANG],
-        responses={200: SummarySerializer, **error_responses(400, 401, 403)},
-    )
-    def get(self, request: Request) -> Response:
-        params = self.query(SummaryQuerySerializer)
-        today = _today()
-        end = params.get("to") or today
-        start = params.get("from") or min(today.replace(day=1), end.replace(day=1))
-        if start > end:
-            raise exceptions.ValidationError({"from": [_("The first day is after the last day.")]})
-        where = summary_where(user=request_actor(request), centre=params.get("centre"), region=params.get("region"))
-        result = selectors.summary(where=where, start=start, end=end)
-        return Response(SummarySerializer(result).data)
-
-
-class ConsultationExportView(ConsultationApiView):
-    content_negotiation_class = AnyAccept
-
-    def entries(self) -> QuerySet[Consultation]:
-        params = self.query(ConsultationListQuerySerializer)
-        return consultation_list(user=request_actor(self.request), params=params)
-
-    def filename(self, extension: str) -> str:
-        return f"consultations-{_today().isoformat()}.{extension}"
-
-    def finish(self, response: HttpResponse | StreamingHttpResponse, extension: str) -> None:
-        response["Content-Disposition"] = f'attachment; filename="{self.filename(extension)}"'
-        patch_cache_control(response, private=True, no_store=True)
-
-
-def _export_schema(fmt: str, media_type: str, summary: str, description: str) -> Any:
-    return extend_schema(
-        operation_id=f"consultations_export_{fmt}",
-        tags=["consultations"],
-        summary=summary,
-        description=description
-        + " The same filters as the list; only the entries you may see. Labels in the requested language.",
-        parameters=[ConsultationListQuerySerializer, LANG],
-        responses={
-            (200, media_type): OpenApiResponse(OpenApiTypes.BINARY, description="A file to save."),
-            **error_responses(400, 401, 403),
-        },
-    )
-
-
-class ConsultationExportCsvView(ConsultationExportView):
-    @_export_schema(
-        "csv",
-        "text/csv",
-        "The log as CSV",
-        "One row per entry, newest first (UTF-8 with a byte-order mark, so that spreadsheets read it).",
-    )
-    def get(self, request: Request) -> StreamingHttpResponse:
-        response = StreamingHttpResponse(exports.csv_stream(self.entries()), content_type="text/csv; charset=utf-8")
-        self.finish(response, "csv")
-        return response
-
-
-class ConsultationExportXlsxView(ConsultationExportView):
-    @_export_schema(
-        "xlsx",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "The log as an Excel workbook",
-        f"One row per entry, newest first; at most {XLSX_MAX_ROWS} entries (download CSV for more).",
-    )
-    def get(self, request: Request) -> HttpResponse:
-        qs = self.entries()
-        if qs.count() > XLSX_MAX_ROWS:
-            raise exceptions.ValidationError(
-                {"to": [_("Too many entries for one spreadsheet: choose fewer days, or download CSV.")]}
-            )
-        content = exports.xlsx_bytes(qs, title=str(_("Consultations")))
-        response = HttpResponse(
-            content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
-        self.finish(response, "xlsx")
-        return response
