@@ -29,7 +29,7 @@ from cipnet.appeals.models import (
     Status,
     Topic,
 )
-from cipnet.core.clock import now
+from cipnet.core.clock import local, now
 from cipnet.core.workdays import current_calendar
 from cipnet.directory.models import Centre, Region
 
@@ -225,7 +225,10 @@ def load(*, reset: bool = False) -> dict[str, int]:
         appeal = services.appeal_submit(actor=consultant, appeal=appeal)
         if stage != "submitted":
             appeal = services.appeal_register(
-                actor=official, appeal=appeal, registration_number=f"Зв-{1200 + i}/26", registered_on=now().date()
+                actor=official,
+                appeal=appeal,
+                registration_number=f"Зв-{1200 + i}/26",
+                registered_on=local(now()).date(),
             )
         if stage in ("in_progress", "answered", "closed"):
             appeal = services.appeal_take(actor=official, appeal=appeal)

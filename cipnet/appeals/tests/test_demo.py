@@ -3,8 +3,10 @@ published ones moderated and findable in the register, nothing personal in it; l
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
+import pytest
 from django.core.management import call_command
 from django.utils import translation
 
@@ -41,3 +43,20 @@ def test_the_demo_reception(db: None, demo_territory_rows: list[Row]) -> None:  
     with translation.override("en"):
         [official] = [login for login in demo_logins() if login.username == "official"]
         assert official.where == f"{city.display_name}, head"
+
+
+def test_the_demo_reception_loads_after_midnight_in_kyiv(
+    db: None,
+    demo_territory_rows: list[Row],  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # 00:30 in Kyiv is still the day before in UTC: a registration dated by the UTC day came
+    # "before the day of receipt" and `make run` failed for two hours each night.
+    after_midnight = dt.datetime(2026, 3, 10, 22, 30, tzinfo=dt.UTC)
+    monkeypatch.setattr("django.utils.timezone.now", lambda: after_midnight)
+    territory_import(source=demo_territory_rows)
+    with translation.override("en"):
+        call_command("load_demo", stdout=io.StringIO(), stderr=io.StringIO())
+    assert demo.load()["cases"] == len(demo.CASES)
+    registered = Appeal.objects.exclude(registered_on=None).values_list("registered_on", flat=True)
+    assert registered and max(registered) <= dt.date(2026, 3, 11)
