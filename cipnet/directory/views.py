@@ -205,6 +205,8 @@ def _group_by_proximity(rows: list[CentreRow], place: Territory) -> list[tuple[s
 
 
 def centre_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    from cipnet.eservices.selectors import cards_helped_with_at
+
     centre = selectors.centre_get_public(slug=slug)
     moment = now()
     schedule = selectors.schedule_for(centre)
@@ -226,20 +228,13 @@ def centre_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "features": [f.get_feature_display() for f in centre.features.all()],
         "languages": centre_languages(centre),
         "jsonld": centre_jsonld(centre, schedule, request),
-        "services": services_helped_with(centre),
+        "services": cards_helped_with_at(centre=centre),
     }
     # The electronic queue's panel (nothing when the centre does not use the queue).
-    from cipnet.equeue.views_kiosk import centre_queue_panel
+    from cipnet.equeue.selectors import centre_queue_panel
 
     context.update(centre_queue_panel(centre))
     return render(request, "directory/centre_detail.html", context)
-
-
-def services_helped_with(centre: Centre) -> list[Any]:
-    """The e-service cards this centre helps with in person (the catalogue hangs off centres)."""
-    from cipnet.eservices.models import ServiceCard
-
-    return list(ServiceCard.objects.public().filter(centres__centre=centre).order_by("name"))
 
 
 def centre_languages(centre: Centre) -> list[str]:
