@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "cipnet.equeue",
     "cipnet.appeals",
     "cipnet.api",
+    "cipnet.portal",
 ]
 
 MIDDLEWARE = [
@@ -83,6 +84,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "cipnet.core.context_processors.site",
+                "cipnet.portal.context_processors.staff_menu",
             ],
         },
     }
