@@ -10,8 +10,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("api/", include("config.api_urls")),
 ]
 urlpatterns += i18n_patterns(
-    path("", include("cipnet.directory.urls")),
-    path("accounts/", include("cipnet.accounts.urls")),
+    path("", include("cipnet.portal.urls_public")),
+    path("accounts/", include("cipnet.portal.urls_accounts")),
     path("services/", include("cipnet.eservices.urls")),
     path("staff/services/", include("cipnet.eservices.urls_staff")),
     path("staff/log/", include("cipnet.consultations.urls")),
@@ -22,7 +22,7 @@ urlpatterns += i18n_patterns(
     path("staff/reception/moderation/", include("cipnet.appeals.urls_moderation")),
     path("reception/", include("cipnet.appeals.urls_public")),
     path("staff/reception/", include("cipnet.appeals.urls_staff")),
-    path("staff/", include("cipnet.directory.urls_staff")),
+    path("staff/", include("cipnet.portal.urls_staff")),
     # One throttled sign-in page for everyone, the admin included.
     path("admin/login/", RedirectView.as_view(pattern_name="accounts:login", query_string=True)),
     path("admin/", admin.site.urls),

@@ -1,11 +1,12 @@
+"""Included by `cipnet.portal.urls_accounts` into the `accounts` namespace, which adds the sign-in
+(`accounts.views.LoginView` with the portal's rule for where people land)."""
+
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from cipnet.accounts import views
 
-app_name = "accounts"
 urlpatterns = [
-    path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password-reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path(

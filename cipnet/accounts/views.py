@@ -4,29 +4,22 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import reverse, reverse_lazy
+from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 
 from cipnet.accounts import throttle
 from cipnet.accounts.forms import LoginForm, QueuedPasswordResetForm
-from cipnet.accounts.scopes import scope_for
 
 RESET_LIMIT_PER_HOUR = 10
 
 
 class LoginView(auth_views.LoginView):
+    """The throttled sign-in (the throttle is in `LoginForm`). Where a person lands is the hook
+    `get_default_redirect_url`: `cipnet.portal.views.LoginView` decides it and is the view routed."""
+
     form_class = LoginForm
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
-
-    def get_default_redirect_url(self) -> str:
-        from cipnet.appeals.selectors import is_official
-
-        if scope_for(self.request.user).is_staff_member:
-            return reverse("staff:home")
-        if is_official(self.request.user):
-            return reverse("reception_staff:inbox")
-        return reverse("public:home")
 
 
 class PasswordResetView(auth_views.PasswordResetView):

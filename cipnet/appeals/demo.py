@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import F
 
-from cipnet.accounts.demo import MYKOLAIV_CENTRE
 from cipnet.accounts.models import User
 from cipnet.appeals import deadlines, publication, services
 from cipnet.appeals.deadlines import Term
@@ -31,6 +30,7 @@ from cipnet.appeals.models import (
 )
 from cipnet.core.clock import local, now
 from cipnet.core.workdays import current_calendar
+from cipnet.directory.demo.accounts import MYKOLAIV_CENTRE
 from cipnet.directory.models import Centre, Region
 
 TOPICS = [

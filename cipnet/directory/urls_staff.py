@@ -1,10 +1,10 @@
+"""Included by `cipnet.portal.urls_staff` into the `staff` namespace, next to the staff home."""
+
 from django.urls import path
 
 from cipnet.directory import views_staff as views
 
-app_name = "staff"
 urlpatterns = [
-    path("", views.home, name="home"),
     path("centres/", views.centre_list, name="centres"),
     path("centres/new/", views.centre_create, name="centre_create"),
     path("centres/<int:pk>/", views.centre_detail, name="centre"),

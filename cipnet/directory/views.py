@@ -1,4 +1,4 @@
-"""Public pages: home, the centre finder and the centre page."""
+"""Public pages: home, about and the centre finder (the centre page is composed by `cipnet.portal`)."""
 
 from __future__ import annotations
 
@@ -12,11 +12,10 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from cipnet.core.clock import local, now
+from cipnet.core.clock import now
 from cipnet.directory import hours, selectors
 from cipnet.directory.forms import FinderForm
-from cipnet.directory.jsonld import centre_jsonld
-from cipnet.directory.models import Centre, Language, Territory
+from cipnet.directory.models import Centre, Territory
 from cipnet.directory.placesearch import settlement_search
 
 PAGE_SIZE = 20
@@ -202,46 +201,3 @@ def _group_by_proximity(rows: list[CentreRow], place: Territory) -> list[tuple[s
     for row in rows:
         groups.setdefault(row.proximity if row.proximity is not None else 3, []).append(row)
     return [(titles[key], groups[key]) for key in sorted(groups)]
-
-
-def centre_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    centre = selectors.centre_get_public(slug=slug)
-    moment = now()
-    schedule = selectors.schedule_for(centre)
-    status = hours.status_at(schedule, moment)
-    today = local(moment).date()
-    week = [
-        {"date": day, "weekday": hours.weekday_label(day.weekday()), "text": hours.format_intervals(intervals),
-         "is_exception": is_exc, "is_today": day == today}
-        for day, intervals, is_exc in hours.week_rows(schedule, today)
-    ]  # fmt: skip
-    upcoming = [e for e in centre.exceptions.all() if e.date >= today]
-    context = {
-        "centre": centre,
-        "status": status,
-        "sentence": hours.describe(status),
-        "today_text": hours.format_intervals(schedule.intervals_on(today)),
-        "week": week,
-        "upcoming_exceptions": upcoming[:5],
-        "features": [f.get_feature_display() for f in centre.features.all()],
-        "languages": centre_languages(centre),
-        "jsonld": centre_jsonld(centre, schedule, request),
-        "services": services_helped_with(centre),
-    }
-    # The electronic queue's panel (nothing when the centre does not use the queue).
-    from cipnet.equeue.views_kiosk import centre_queue_panel
-
-    context.update(centre_queue_panel(centre))
-    return render(request, "directory/centre_detail.html", context)
-
-
-def services_helped_with(centre: Centre) -> list[Any]:
-    """The e-service cards this centre helps with in person (the catalogue hangs off centres)."""
-    from cipnet.eservices.models import ServiceCard
-
-    return list(ServiceCard.objects.public().filter(centres__centre=centre).order_by("name"))
-
-
-def centre_languages(centre: Centre) -> list[str]:
-    labels = dict(Language.choices)
-    return [str(labels[code]) for code in centre.languages if code in labels]

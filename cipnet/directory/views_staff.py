@@ -1,4 +1,5 @@
-"""Staff pages of the directory: scoped to the user's centres and regions (404 outside)."""
+"""Staff pages of the directory: scoped to the user's centres and regions (404 outside).
+The staff home is `cipnet.portal`'s."""
 
 from __future__ import annotations
 
@@ -15,8 +16,6 @@ from django.views.decorators.http import require_POST
 
 from cipnet.accounts.models import User
 from cipnet.accounts.scopes import scope_for
-from cipnet.appeals import selectors as appeal_selectors
-from cipnet.appeals.publication import is_moderator
 from cipnet.core.clock import local, now
 from cipnet.core.errors import put_errors
 from cipnet.directory import hours, selectors, services
@@ -36,30 +35,6 @@ def _require_staff(request: HttpRequest) -> User:
     if not scope_for(user).is_staff_member:
         raise Http404
     return user
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
-    scope = scope_for(user)
-    memberships = user.memberships.filter(is_active=True).select_related("centre", "region", "office")
-    centres = selectors.centre_list_visible_to(user=user)
-    is_official = appeal_selectors.is_official(user)
-    return render(
-        request,
-        "staff/home.html",
-        {
-            "memberships": memberships,
-            "centres": centres[:50],
-            "centre_count": centres.count(),
-            "offices": selectors.office_list_visible_to(user=user),
-            "scope": scope,
-            "can_edit_catalogue": scope.network or bool(scope.region_ids),
-            "is_official": is_official,
-            "is_moderator": is_moderator(user),
-            "reception": is_official or bool(scope.centre_ids),
-        },
-    )
 
 
 @login_required

@@ -215,6 +215,16 @@ def board_snapshot(centre: Centre, config: QueueConfig) -> dict[str, Any]:
     }
 
 
+def centre_queue_panel(centre: Centre) -> dict[str, Any]:
+    """Context for `equeue/kiosk/centre_queue_panel.html` on the public centre page
+    (empty when the centre does not use the queue)."""
+    config = config_for(centre)
+    if config is None or not config.is_enabled:
+        return {}
+    snapshot = board_snapshot(centre, config)
+    return {"queue_config": config, "queue_waiting": snapshot["waiting"]}
+
+
 # --- Booking slots ----------------------------------------------------------------------------
 
 

@@ -482,16 +482,3 @@ def booked(request: HttpRequest, slug: str, token: str) -> HttpResponse:
         "check_in_until": starts + services.CHECK_IN_LATE,
     }
     return render(request, "equeue/kiosk/booked.html", context)
-
-
-# --- The centre page's panel ------------------------------------------------------------------
-
-
-def centre_queue_panel(centre: Centre) -> dict[str, Any]:
-    """Context for `equeue/kiosk/centre_queue_panel.html` on the public centre page
-    (empty when the centre does not use the queue)."""
-    config = selectors.config_for(centre)
-    if config is None or not config.is_enabled:
-        return {}
-    snapshot = selectors.board_snapshot(centre, config)
-    return {"queue_config": config, "queue_waiting": snapshot["waiting"]}

@@ -105,6 +105,11 @@ def centres_helping_with(*, card: ServiceCard, near: Territory | None = None, li
     return list(qs.order_by("region__name", "name")[:limit])
 
 
+def cards_helped_with_at(*, centre: Centre) -> list[ServiceCard]:
+    """The public cards this centre helps with in person, by name (the catalogue hangs off centres)."""
+    return list(ServiceCard.objects.public().filter(centres__centre=centre).order_by("name"))
+
+
 def card_versions(*, card: ServiceCard) -> QuerySet[CardVersion]:
     return card.versions.select_related("author").order_by("-number")
 

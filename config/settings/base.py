@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "cipnet.equeue",
     "cipnet.appeals",
     "cipnet.api",
+    "cipnet.portal",
 ]
 
 MIDDLEWARE = [
@@ -84,6 +85,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "cipnet.core.context_processors.site",
+                "cipnet.portal.context_processors.staff_menu",
             ],
         },
     }

@@ -74,12 +74,19 @@ def frozen_clock(monkeypatch: pytest.MonkeyPatch) -> dt.datetime:
     import cipnet.directory.selectors
     import cipnet.directory.views
     import cipnet.directory.views_staff
+    import cipnet.portal.views
     import config.urls  # noqa: F401
 
     def frozen() -> dt.datetime:
         return FROZEN_NOW
 
-    for module in (cipnet.core.clock, cipnet.directory.selectors, cipnet.directory.views, cipnet.directory.views_staff):
+    for module in (
+        cipnet.core.clock,
+        cipnet.directory.selectors,
+        cipnet.directory.views,
+        cipnet.directory.views_staff,
+        cipnet.portal.views,
+    ):
         monkeypatch.setattr(module, "now", frozen)
     return FROZEN_NOW
 

@@ -10,9 +10,9 @@ import pytest
 from django.core.management import call_command
 from django.utils import translation
 
-from cipnet.accounts.demo import demo_logins
 from cipnet.appeals import demo, publication
 from cipnet.appeals.models import Appeal, Authority, Publication, Status
+from cipnet.directory.demo.accounts import demo_logins
 from cipnet.directory.katottg import Row, territory_import
 from cipnet.directory.tests.conftest import katottg_lines  # noqa: F401 - a fixture
 from cipnet.directory.tests.test_demo import demo_territory_rows  # noqa: F401 - a fixture

@@ -52,7 +52,6 @@ def test_read_views(world: World, role: str) -> None:
     client = client_for(world, role)
     a = world.centre_a.pk
     cases = [
-        (reverse("staff:home"), {r for r in ROLES if r != "anonymous"}),
         (reverse("staff:centres"), STAFF),
         (reverse("staff:centre", args=[a]), STAFF_OF_A),
         (reverse("staff:centre_edit", args=[a]), EDITORS_OF_A),

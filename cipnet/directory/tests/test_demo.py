@@ -12,9 +12,9 @@ from django.core.management import CommandError, call_command
 from django.test import Client, override_settings
 from django.utils import translation
 
-from cipnet.accounts.demo import DEMO_ACCOUNTS, LVIV_OBLAST_CENTRE, MYKOLAIV_CENTRE, DemoAccount
 from cipnet.accounts.models import Membership, Role, User
 from cipnet.core.clock import local, now
+from cipnet.directory.demo.accounts import DEMO_ACCOUNTS, LVIV_OBLAST_CENTRE, MYKOLAIV_CENTRE, DemoAccount
 from cipnet.directory.demo.loader import DEMO_DATA_PATH, next_occurrence, parse_week
 from cipnet.directory.katottg import Row, parse_codifier, territory_import
 from cipnet.directory.models import (

@@ -1,23 +1,13 @@
-"""Public pages through the test client: home, finder, centre page, languages."""
+"""Public pages through the test client: home, finder, languages (the centre page: cipnet.portal)."""
 
 from __future__ import annotations
-
-import json
-import re
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 
 from cipnet.directory import services
-from cipnet.directory.models import OpeningException
 from cipnet.testing import World
-
-
-def jsonld(html: str) -> dict:
-    match = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
-    assert match, "no JSON-LD block"
-    return json.loads(match.group(1))
 
 
 def test_home_explains_and_searches(world: World, client: Client) -> None:
@@ -108,28 +98,6 @@ def test_finder_list_query_count_does_not_grow_with_centres(
         )  # fmt: skip
     with django_assert_max_num_queries(8):
         client.get(reverse("public:finder"))
-
-
-def test_centre_page(world: World, client: Client) -> None:
-    OpeningException.objects.create(centre=world.centre_a, date="2099-01-01", is_closed=True)
-    response = client.get(reverse("public:centre", args=[world.centre_a.slug]))
-    html = response.content.decode()
-    assert 'href="tel:+380512240110"' in html
-    data = jsonld(html)
-    assert data["@type"] == "Library"  # hosted by a library system
-    assert data["address"]["streetAddress"] == "вул. Потьомкінська, 143а"
-    assert {spec["dayOfWeek"] for spec in data["openingHoursSpecification"]} == {
-        "https://schema.org/Monday", "https://schema.org/Tuesday", "https://schema.org/Wednesday",
-        "https://schema.org/Thursday", "https://schema.org/Friday",
-    }  # fmt: skip
-    assert data["geo"] == {"@type": "GeoCoordinates", "latitude": 46.9659, "longitude": 31.9974}
-    assert "openstreetmap.org/directions?to=46.965900%2C31.997400" in html
-
-
-def test_planned_and_closed_centres_are_not_public(world: World, client: Client) -> None:
-    services.centre_update(actor=None, centre=world.centre_b, status="closed")
-    assert client.get(reverse("public:centre", args=[world.centre_b.slug])).status_code == 404
-    assert client.get(reverse("public:centre", args=["no-such-centre"])).status_code == 404
 
 
 def test_language_prefixes_and_switcher(world: World, client: Client) -> None:

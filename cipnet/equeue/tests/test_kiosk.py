@@ -19,7 +19,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 
 from cipnet.core.clock import at
-from cipnet.equeue import services, views_kiosk
+from cipnet.equeue import selectors, services, views_kiosk
 from cipnet.equeue.models import Booking, PriorityCategory, QueueConfig, QueueTopic, Ticket, TicketChannel
 from cipnet.testing import World
 
@@ -509,7 +509,7 @@ def test_centre_panel_shows_people_waiting_and_the_booking_link(
     take(client, config, "А")
     take(client, config, "Г")
     with translation.override("en"):
-        context = {"centre": world.centre_a, **views_kiosk.centre_queue_panel(world.centre_a)}
+        context = {"centre": world.centre_a, **selectors.centre_queue_panel(world.centre_a)}
         html = re.sub(r"\s+", " ", render_to_string("equeue/kiosk/centre_queue_panel.html", context))
         assert "Electronic queue" in html
         assert "2 people waiting now" in html and "1 person waiting now" in html
@@ -517,12 +517,12 @@ def test_centre_panel_shows_people_waiting_and_the_booking_link(
         assert "Book a time" not in html
 
         QueueConfig.objects.filter(pk=config.pk).update(booking_enabled=True)
-        context = {"centre": world.centre_a, **views_kiosk.centre_queue_panel(world.centre_a)}
+        context = {"centre": world.centre_a, **selectors.centre_queue_panel(world.centre_a)}
         html = render_to_string("equeue/kiosk/centre_queue_panel.html", context)
         assert f'href="{reverse("queue_kiosk:book", args=[world.centre_a.slug])}"' in html
 
         QueueConfig.objects.filter(pk=config.pk).update(is_enabled=False)
-        assert views_kiosk.centre_queue_panel(world.centre_a) == {}
+        assert selectors.centre_queue_panel(world.centre_a) == {}
         html = render_to_string("equeue/kiosk/centre_queue_panel.html", {"centre": world.centre_a})
         assert html.strip() == ""
-    assert views_kiosk.centre_queue_panel(world.centre_b) == {}
+    assert selectors.centre_queue_panel(world.centre_b) == {}

@@ -9,8 +9,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from cipnet.accounts.demo import demo_accounts_ensure
 from cipnet.core.clock import local, now
+from cipnet.directory.demo.accounts import demo_accounts_ensure
 from cipnet.directory.demo.loader import DemoDataError, LoadReport, Outcome, load_demo_directory
 
 

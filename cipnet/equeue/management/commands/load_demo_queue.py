@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils.translation import gettext
 
-from cipnet.accounts.demo import LVIV_OBLAST_CENTRE, MYKOLAIV_CENTRE
+from cipnet.directory.demo.accounts import LVIV_OBLAST_CENTRE, MYKOLAIV_CENTRE
 from cipnet.directory.models import Centre
 from cipnet.equeue import services
 from cipnet.equeue.models import QueueConfig

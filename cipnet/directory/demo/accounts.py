@@ -3,7 +3,8 @@
 Demo accounts carry `is_demo=True`; the authentication backend refuses them unless
 `settings.CIPNET_DEMO_MODE` is on, so their published passwords are harmless elsewhere.
 They are created by `manage.py load_demo` (after the directory demo data, because
-staff hold their roles in demo centres) and listed by `manage.py demo_logins`.
+staff hold their roles in demo centres) and listed by `manage.py demo_logins`; they live with
+the directory's demo data because their memberships point at its centres and regions.
 """
 
 from __future__ import annotations

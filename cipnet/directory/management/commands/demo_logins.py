@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
-from cipnet.accounts.demo import demo_logins
+from cipnet.directory.demo.accounts import demo_logins
 
 
 class Command(BaseCommand):
