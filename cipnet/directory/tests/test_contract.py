@@ -10,9 +10,16 @@ import pytest
 from django.test import Client
 from rest_framework.test import APIClient
 
-from cipnet.directory.tests.api_fixtures import LVIV, STRYI, Directory
+from cipnet.directory.tests.api_fixtures import LVIV, NOW, STRYI, Directory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def finder_at_the_same_moment(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The API reads `clock.now` (frozen by the `directory` fixture); the finder took its own
+    # name for it when first imported, so "open now" would be asked at two moments.
+    monkeypatch.setattr("cipnet.directory.views.now", lambda: NOW)
 
 CENTRE_LINK = re.compile(r'href="/centres/([\w-]+)/"')
 
