@@ -26,8 +26,9 @@ from cipnet.accounts.models import User
 from cipnet.accounts.scopes import scope_for
 from cipnet.appeals.models import Appeal, Authority, EventKind, Kind, Outcome, Publication, Status
 from cipnet.appeals.services import _event, _locked, _propose_publication, parties_of
-from cipnet.appeals.workflow import Party, TransitionError
+from cipnet.appeals.workflow import Party
 from cipnet.core.clock import now
+from cipnet.core.errors import InvalidTransition
 from cipnet.core.pii import PiiKind, find_personal_data
 from cipnet.core.text import search_key
 
@@ -156,9 +157,11 @@ def appeal_moderate(*, actor: User, appeal: Appeal, publish: bool, subject: str,
     with transaction.atomic():
         appeal = _locked(appeal)
         if not may_moderate(actor, appeal):
-            raise TransitionError(_("Only a network administrator or the region's coordinator moderates publication."))
+            raise InvalidTransition(
+                _("Only a network administrator or the region's coordinator moderates publication.")
+            )
         if appeal.publication != Publication.PENDING:
-            raise TransitionError(
+            raise InvalidTransition(
                 _("Publication has already been decided: “%(state)s”.")
                 % {"state": Publication(appeal.publication).label}
             )
@@ -206,9 +209,9 @@ def appeal_set_publish_consent(
     with transaction.atomic():
         appeal = _locked(appeal)
         if Party.AUTHOR not in parties_of(actor, appeal, token=token):
-            raise TransitionError(_("Only the author can decide about publication."))
+            raise InvalidTransition(_("Only the author can decide about publication."))
         if appeal.publication == Publication.PUBLISHED:
-            raise TransitionError(_("The case is already published; write to the moderator to remove it."))
+            raise InvalidTransition(_("The case is already published; write to the moderator to remove it."))
         if appeal.publish_consent == consent:
             return appeal
         appeal.publish_consent = consent

@@ -31,14 +31,12 @@ from cipnet.appeals.models import (
     Publication,
     Status,
 )
-from cipnet.appeals.workflow import Party, TransitionError, check
+from cipnet.appeals.workflow import Party, check
 from cipnet.core.clock import local, now
+from cipnet.core.errors import InvalidTransition
 from cipnet.core.pii import redact
 from cipnet.core.workdays import current_calendar
 from cipnet.directory.models import Centre
-
-__all__ = ["TransitionError"]
-
 
 # --- Who is acting ------------------------------------------------------------------------
 
@@ -91,7 +89,7 @@ def _locked(appeal: Appeal) -> Appeal:
 
 def _received(appeal: Appeal) -> dt.datetime:
     if appeal.received_at is None:
-        raise TransitionError(_("The case has not been received by the authority yet."))
+        raise InvalidTransition(_("The case has not been received by the authority yet."))
     return appeal.received_at
 
 
@@ -198,9 +196,9 @@ def appeal_save_draft(
         raise ValidationError({"authority": [_("Choose the authority to write to.")]})
     if appeal is not None:
         if Party.AUTHOR not in parties_of(actor, appeal, token=token):
-            raise TransitionError(_("You cannot change this case."))
+            raise InvalidTransition(_("You cannot change this case."))
         if appeal.status != Status.DRAFT:
-            raise TransitionError(_("Only a draft can be changed; this case has been sent."))
+            raise InvalidTransition(_("Only a draft can be changed; this case has been sent."))
     if centre is not None:
         if actor is None or centre.pk not in scope_for(actor).centre_ids:
             raise ValidationError({"centre": [_("You do not work in this centre.")]})
@@ -270,7 +268,7 @@ def appeal_submit(*, actor: User | None, appeal: Appeal, token: str | None = Non
             raise ValidationError(errors)
         signed_in = actor is not None and actor.is_authenticated
         if not signed_in and appeal.email_confirmed_at is None:
-            raise TransitionError(_("Confirm your e-mail address first: open the link we sent you."))
+            raise InvalidTransition(_("Confirm your e-mail address first: open the link we sent you."))
         before = appeal.status
         appeal.status = Status.SUBMITTED
         appeal.submitted_at = now()
@@ -309,7 +307,7 @@ def appeal_confirm_email(*, appeal: Appeal, token: str) -> Appeal:
     with transaction.atomic():
         appeal = _locked(appeal)
         if token != appeal.follow_token:
-            raise TransitionError(_("This confirmation link is not valid."))
+            raise InvalidTransition(_("This confirmation link is not valid."))
         if appeal.email_confirmed_at is None:
             appeal.email_confirmed_at = now()
             appeal.save(update_fields=["email_confirmed_at", "updated_at"])
@@ -332,7 +330,7 @@ def _step(name: str, actor: User | None, appeal: Appeal, token: str | None = Non
 
 
 def check_step(name: str, *, actor: User | None, appeal: Appeal, token: str | None = None) -> None:
-    """Raise TransitionError unless `actor` may take the step now (views use it to show buttons)."""
+    """Raise InvalidTransition unless `actor` may take the step now (views use it to show buttons)."""
     check(name, appeal.status, parties_of(actor, appeal, token=token))
 
 
@@ -381,10 +379,10 @@ def appeal_mark_no_study(*, actor: User, appeal: Appeal) -> Appeal:
     with transaction.atomic():
         appeal, _before, _parties = _step("no_study", actor, appeal)
         if appeal.kind != Kind.APPEAL or appeal.term != Term.APPEAL_STANDARD:
-            raise TransitionError(_("Only an appeal with the one-month term can be shortened to 15 days."))
+            raise InvalidTransition(_("Only an appeal with the one-month term can be shortened to 15 days."))
         due_at = _set_term(appeal, Term.APPEAL_NO_STUDY)
         if due_at < now():
-            raise TransitionError(_("15 days since receipt have already passed; the one-month term stays."))
+            raise InvalidTransition(_("15 days since receipt have already passed; the one-month term stays."))
         appeal.save()
         _event(appeal, EventKind.NO_STUDY, actor, due_at=due_at.isoformat())
     return appeal
@@ -400,14 +398,14 @@ def appeal_extend(*, actor: User, appeal: Appeal, reason: str) -> Appeal:
         appeal, before, parties = _step("extend", actor, appeal)
         if appeal.kind == Kind.APPEAL:
             if Party.HEAD not in parties:
-                raise TransitionError(_("Only the head of the authority can extend the term of an appeal."))
+                raise InvalidTransition(_("Only the head of the authority can extend the term of an appeal."))
             term = Term.APPEAL_EXTENDED
         else:
             if appeal.term == Term.INFO_URGENT:
-                raise TransitionError(_("An urgent request cannot be extended: it is answered within 48 hours."))
+                raise InvalidTransition(_("An urgent request cannot be extended: it is answered within 48 hours."))
             window = deadlines.extension_window(_received(appeal), current_calendar())
             if now() > window.due_at:
-                raise TransitionError(
+                raise InvalidTransition(
                     _("The term can only be extended within the first 5 working days (until %(day)s).")
                     % {"day": window.due_on.strftime("%d.%m.%Y")}
                 )

@@ -23,9 +23,9 @@ from cipnet.appeals import attachments, deadlines, notifications, publication, s
 from cipnet.appeals.deadlines import Term
 from cipnet.appeals.forms import CalculatorForm, CaseForm, TextForm, uploads_of
 from cipnet.appeals.models import Appeal, AttachmentSource, Kind, Status
-from cipnet.appeals.workflow import Party, TransitionError, allowed
+from cipnet.appeals.workflow import Party, available_steps
 from cipnet.core.clock import local
-from cipnet.core.errors import put_errors
+from cipnet.core.errors import InvalidTransition, put_errors
 from cipnet.core.workdays import current_calendar, holiday_name
 
 #: New cases per hour from one address (a library's shared connection serves many people).
@@ -94,7 +94,7 @@ def save_case(
     except ValidationError as e:
         put_errors(form, e)
         return None
-    except TransitionError as e:
+    except InvalidTransition as e:
         form.add_error(None, str(e))
         return None
     if file_errors:
@@ -114,7 +114,7 @@ def save_case(
         return appeal
     try:
         return services.appeal_submit(actor=user, appeal=appeal)
-    except (ValidationError, TransitionError) as e:
+    except (ValidationError, InvalidTransition) as e:
         if isinstance(e, ValidationError):
             put_errors(form, e)
         else:
@@ -204,7 +204,7 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
             for message in e.messages:
                 messages.error(request, message)
             return redirect("reception:edit", token)
-        except TransitionError as e:
+        except InvalidTransition as e:
             messages.error(request, str(e))
             return redirect(case_link(appeal))
         messages.success(request, _("Thank you: your e-mail address is confirmed and the case is sent."))
@@ -228,7 +228,7 @@ def case_context(request: HttpRequest, appeal: Appeal, *, token: str | None) -> 
         "due": selectors.due_info(appeal),
         "events": selectors.timeline(appeal=appeal, internal=False),
         "files": appeal.attachments.filter(event__isnull=True),
-        "steps": allowed(appeal.status, parties & {Party.AUTHOR}),
+        "steps": available_steps(appeal, parties & {Party.AUTHOR}),
         "clarify_form": TextForm(),
         "forwarded_to": appeal.forwarded_to.all(),
     }
@@ -263,7 +263,7 @@ def author_step(request: HttpRequest, token: str, step: str) -> HttpResponse:
             messages.success(request, _("Your clarification is sent to the authority."))
         else:
             raise Http404
-    except TransitionError as e:
+    except InvalidTransition as e:
         messages.error(request, str(e))
     except ValidationError as e:
         for message in e.messages:

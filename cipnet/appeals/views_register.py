@@ -21,8 +21,7 @@ from cipnet.accounts import throttle
 from cipnet.accounts.models import User
 from cipnet.appeals import publication
 from cipnet.appeals.models import Appeal, Kind, Publication
-from cipnet.appeals.workflow import TransitionError
-from cipnet.core.errors import put_errors
+from cipnet.core.errors import InvalidTransition, put_errors
 
 PAGE_SIZE = 20
 #: Text searches per address in ten minutes (a library's shared connection serves many people).
@@ -147,7 +146,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
                 text=form.cleaned_data["text"],
                 answer=form.cleaned_data["answer"],
             )
-        except TransitionError as e:
+        except InvalidTransition as e:
             messages.error(request, str(e))
             return redirect("reception_moderation:review", appeal.pk)
         except ValidationError as e:

@@ -31,11 +31,11 @@ from cipnet.appeals.forms import (
     TextForm,
     uploads_of,
 )
-from cipnet.appeals.models import Appeal, Kind, Status
+from cipnet.appeals.models import Appeal, Status
 from cipnet.appeals.views_public import KIND_SLUGS, save_case, serve_attachment
-from cipnet.appeals.workflow import STEPS, Party, TransitionError, allowed
+from cipnet.appeals.workflow import STEPS, Party, available_steps
 from cipnet.core.clock import local, now
-from cipnet.core.errors import put_errors
+from cipnet.core.errors import InvalidTransition, put_errors
 from cipnet.directory.models import Centre
 
 
@@ -142,11 +142,7 @@ def case(request: HttpRequest, pk: int) -> HttpResponse:
 def _case_context(user: User, appeal: Appeal, **forms: Any) -> dict[str, Any]:
     parties = _parties(user, appeal)
     official = bool(parties & {Party.OFFICIAL, Party.HEAD})
-    steps = allowed(appeal.status, parties)
-    if appeal.kind != Kind.APPEAL or appeal.term != "appeal_1m":
-        steps = [s for s in steps if s != "no_study"]
-    if appeal.kind == Kind.APPEAL and Party.HEAD not in parties:
-        steps = [s for s in steps if s != "extend"]
+    steps = available_steps(appeal, parties)
     default_forms: dict[str, Any] = {
         "register": RegisterForm(initial={"registered_on": local(now()).date()}),
         "assign": AssignForm(officials=selectors.colleagues(appeal=appeal)),
@@ -183,7 +179,7 @@ def step(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     try:
         with transaction.atomic():
             form = _run_step(request, user, appeal, name)
-    except TransitionError as e:
+    except InvalidTransition as e:
         messages.error(request, str(e))
         return redirect("reception_staff:case", appeal.pk)
     except ValidationError as e:

@@ -61,29 +61,14 @@ from cipnet.appeals.models import (
     Status,
 )
 from cipnet.appeals.views_public import serve_attachment
-from cipnet.appeals.workflow import Party, TransitionError, allowed
+from cipnet.appeals.workflow import API_STEP_NAMES, Party, available_steps
 from cipnet.core.clock import KYIV, local, now
+from cipnet.core.errors import InvalidTransition
 from cipnet.core.workdays import current_calendar, holiday_name
 from cipnet.directory.models import Centre
 
 MAIL_SECRET_HEADER = "X-CIPnet-Mail-Secret"  # noqa: S105 — the header's name, not a secret
 OFFICIAL_PARTIES = frozenset({Party.OFFICIAL, Party.HEAD})
-#: Steps of `workflow` as the API names them (the others are not offered here).
-ACTION_NAMES = {
-    "submit": "submit",
-    "register": "register",
-    "take": "take",
-    "assign": "assign",
-    "no_study": "no-study",
-    "extend": "extend",
-    "forward": "forward",
-    "ask": "ask",
-    "clarify": "clarify",
-    "answer": "answer",
-    "record_answer": "record-answer",
-    "close": "close",
-    "withdraw": "withdraw",
-}
 #: The calculator's `term` for each kind of case.
 DEADLINE_TERMS: dict[tuple[str, str], Term] = {
     (Kind.APPEAL, "standard"): Term.APPEAL_STANDARD,
@@ -97,12 +82,6 @@ DEADLINE_TERMS: dict[tuple[str, str], Term] = {
 
 
 # --- Errors and throttling ----------------------------------------------------------------------
-
-
-class Conflict(exceptions.APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = _("The case's current state does not allow this.")
-    default_code = "invalid_transition"
 
 
 def _conflict(extra: str = "") -> dict[int, OpenApiResponse]:
@@ -240,16 +219,6 @@ def case_list(*, user: User, params: Mapping[str, Any]) -> QuerySet[Appeal]:
 def _case_url(request: Any, pk: int) -> str:
     path = reverse("api:reception-case-detail", args=[pk])
     return request.build_absolute_uri(path) if request is not None else path
-
-
-def actions_for(appeal: Appeal, parties: set[Party]) -> list[str]:
-    """The steps the caller may take now, as the API names them (as the staff page offers them)."""
-    steps = allowed(appeal.status, parties)
-    if appeal.kind != Kind.APPEAL or appeal.term != Term.APPEAL_STANDARD:
-        steps = [s for s in steps if s != "no_study"]
-    if appeal.kind == Kind.APPEAL and Party.HEAD not in parties:
-        steps = [s for s in steps if s != "extend"]
-    return [ACTION_NAMES[s] for s in steps if s in ACTION_NAMES]
 
 
 # --- Output -------------------------------------------------------------------------------------
@@ -398,7 +367,7 @@ class CaseDetailSerializer(CaseListItemSerializer):
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_actions(self, appeal: Appeal) -> list[str]:
-        return actions_for(appeal, set(self.context.get("parties") or ()))
+        return [API_STEP_NAMES[s] for s in available_steps(appeal, set(self.context.get("parties") or ()))]
 
     @extend_schema_field(CaseEventSerializer(many=True))
     def get_events(self, appeal: Appeal) -> list[Any]:
@@ -628,11 +597,6 @@ class OctetStreamMessageParser(RawMessageParser):
 
 
 class ReceptionApiView(ApiView):
-    def handle_exception(self, exc: Exception) -> Response:
-        if isinstance(exc, TransitionError):
-            exc = Conflict(str(exc), code="invalid_transition")
-        return super().handle_exception(exc)
-
     def case_response(self, pk: int, code: int = status.HTTP_200_OK) -> Response:
         user = request_actor(self.request)
         appeal = selectors.appeal_get_for_user(user=user, pk=pk)
@@ -701,7 +665,9 @@ class CaseListView(ReceptionApiView):
             )
             if Party.AUTHOR not in services.parties_of(actor, appeal):
                 # Only a key another case already used gets here: nothing was saved.
-                raise Conflict(_("This idempotency key was used for another case."), code="idempotency_conflict")
+                raise InvalidTransition(
+                    str(_("This idempotency key was used for another case.")), code="idempotency_conflict"
+                )
             if d["send"] and appeal.status == Status.DRAFT:
                 appeal = services.appeal_submit(actor=actor, appeal=appeal)
         return self.case_response(appeal.pk, status.HTTP_201_CREATED)

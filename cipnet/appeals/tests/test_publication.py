@@ -27,8 +27,8 @@ from cipnet.appeals.models import (
     Status,
 )
 from cipnet.appeals.tests.conftest import Reception, appeal_input, submitted
-from cipnet.appeals.workflow import TransitionError
 from cipnet.core.clock import KYIV
+from cipnet.core.errors import InvalidTransition
 from cipnet.core.pii import rnokpp_is_valid
 
 MONDAY = dt.datetime(2026, 11, 16, 10, 0, tzinfo=KYIV)
@@ -192,7 +192,7 @@ def test_the_service_refuses_who_does_not_moderate_the_case(
 ) -> None:
     clock(MONDAY)
     case = pending(reception)
-    with pytest.raises(TransitionError, match="moderates publication"):
+    with pytest.raises(InvalidTransition, match="moderates publication"):
         publication.appeal_moderate(
             actor=_users(reception)[who], appeal=case, publish=True, subject="Тема", text="Текст", answer="Відповідь"
         )
@@ -240,7 +240,7 @@ def test_publishing_and_rejecting(reception: Reception, clock: Callable[[dt.date
     assert case.public_text == "На вулиці ███ не світять ліхтарі.\nПрошу відремонтувати."
     event = AppealEvent.objects.get(appeal=case, kind=EventKind.PUBLICATION)
     assert (event.data, event.public, event.actor) == ({"published": True}, False, r.world.users["coordinator_a"])
-    with pytest.raises(TransitionError, match="already been decided"):
+    with pytest.raises(InvalidTransition, match="already been decided"):
         publication.appeal_moderate(
             actor=r.world.users["admin"], appeal=case, publish=False, subject="", text="", answer=""
         )
@@ -436,9 +436,9 @@ def test_consent_given_after_closing_queues_the_case(
 def test_only_the_author_changes_consent(reception: Reception, clock: Callable[[dt.datetime], None], who: str) -> None:
     clock(MONDAY)
     case = pending(reception)
-    with pytest.raises(TransitionError, match="Only the author"):
+    with pytest.raises(InvalidTransition, match="Only the author"):
         publication.appeal_set_publish_consent(actor=_users(reception)[who], appeal=case, consent=False)
-    with pytest.raises(TransitionError, match="Only the author"):
+    with pytest.raises(InvalidTransition, match="Only the author"):
         publication.appeal_set_publish_consent(actor=None, appeal=case, consent=False, token="wrong")
     case.refresh_from_db()
     assert (case.publish_consent, case.publication) == (True, Publication.PENDING)
@@ -447,7 +447,7 @@ def test_only_the_author_changes_consent(reception: Reception, clock: Callable[[
 def test_consent_cannot_change_once_published(reception: Reception, clock: Callable[[dt.datetime], None]) -> None:
     clock(MONDAY)
     case = published(reception)
-    with pytest.raises(TransitionError, match="already published"):
+    with pytest.raises(InvalidTransition, match="already published"):
         publication.appeal_set_publish_consent(actor=None, appeal=case, consent=False, token=case.follow_token)
     case.refresh_from_db()
     assert (case.publish_consent, case.publication) == (True, Publication.PUBLISHED)
