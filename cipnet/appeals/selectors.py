@@ -87,37 +87,50 @@ def centre_cases(*, user: User) -> QuerySet[Appeal]:
 
 
 @dataclass(frozen=True)
-class InboxFilter:
-    status: str = ""
+class CaseFilters:
+    """What a list of cases is narrowed to; the officials' inbox and `GET /reception/cases/` build
+    one from their input and ask `case_list_visible_to`."""
+
+    status: str = ""  # a Status value, or "open" (any of OPEN_STATUSES)
     kind: str = ""
     due: str = ""  # "soon" (3 working days or less), "overdue"
-    mine: bool = False
-    query: str = ""
+    mine: bool = False  # assigned to the user
+    text: str = ""  # in the number or the subject
+    #: Only the cases sent to the user's authorities (the official's inbox).
+    inbox: bool = False
+    #: "newest" (created, newest first) or "urgent" (due soonest first).
+    order: str = "newest"
 
 
-def inbox(*, user: User, f: InboxFilter, moment: dt.datetime | None = None) -> QuerySet[Appeal]:
-    """The cases of the official's authorities (sent ones), most urgent first."""
+def case_list_visible_to(
+    *, user: User | AnonymousUser, filters: CaseFilters, moment: dt.datetime | None = None
+) -> QuerySet[Appeal]:
+    """The cases the user may see (`appeal_list_visible_to`), narrowed by `filters`."""
     moment = moment or now()
-    qs = Appeal.objects.filter(authority_id__in=official_authority_ids(user)).exclude(status=Status.DRAFT)
-    if f.status == "open":
+    qs = appeal_list_visible_to(user=user)
+    if filters.inbox:
+        qs = qs.filter(authority_id__in=official_authority_ids(user)).exclude(status=Status.DRAFT)
+    if filters.status == "open":
         qs = qs.filter(status__in=OPEN_STATUSES)
-    elif f.status in Status.values:
-        qs = qs.filter(status=f.status)
-    if f.kind in Kind.values:
-        qs = qs.filter(kind=f.kind)
-    if f.due == "overdue":
+    elif filters.status in Status.values:
+        qs = qs.filter(status=filters.status)
+    if filters.kind in Kind.values:
+        qs = qs.filter(kind=filters.kind)
+    if filters.due == "overdue":
         qs = qs.overdue(moment)
-    elif f.due == "soon":
+    elif filters.due == "soon":
         calendar = current_calendar()
         last = local(moment).date()
         for _i in range(3):
             last = calendar.next_working_day(last + dt.timedelta(days=1))
         qs = qs.due_between(moment, dt.datetime.combine(last, dt.time.max, tzinfo=local(moment).tzinfo))
-    if f.mine:
+    if filters.mine:
         qs = qs.filter(assignee_id=user.pk)
-    if f.query:
-        qs = qs.filter(Q(number__icontains=f.query) | Q(subject__icontains=f.query))
-    return qs.select_related("authority", "assignee").order_by("due_at", "id")
+    if filters.text:
+        qs = qs.filter(Q(number__icontains=filters.text) | Q(subject__icontains=filters.text))
+    if filters.order == "urgent":
+        return qs.select_related("authority", "assignee").order_by("due_at", "id")
+    return qs.select_related("authority").order_by("-created_at", "-id")
 
 
 @dataclass(frozen=True)

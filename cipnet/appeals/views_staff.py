@@ -53,14 +53,16 @@ def inbox(request: HttpRequest) -> HttpResponse:
     scope = scope_for(user)
     if not is_official and not scope.centre_ids:
         raise Http404
-    f = selectors.InboxFilter(
+    f = selectors.CaseFilters(
         status=request.GET.get("status", "open"),
         kind=request.GET.get("kind", ""),
         due=request.GET.get("due", ""),
         mine=request.GET.get("mine") == "1",
-        query=request.GET.get("q", "").strip()[:60],
+        text=request.GET.get("q", "").strip()[:60],
+        inbox=True,
+        order="urgent",
     )
-    cases: list[Appeal] = list(selectors.inbox(user=user, f=f)[:300]) if is_official else []
+    cases: list[Appeal] = list(selectors.case_list_visible_to(user=user, filters=f)[:300]) if is_official else []
     moment = now()
     rows = [(c, selectors.due_info(c, moment)) for c in cases]
     filed = []

@@ -203,19 +203,6 @@ class InboundMailStatusField(_CaseChoiceField):
     component = "InboundMailStatusEnum"
 
 
-# --- Reads --------------------------------------------------------------------------------------
-
-
-def case_list(*, user: User, params: Mapping[str, Any]) -> QuerySet[Appeal]:
-    """The cases the user may see, filtered, newest first, with what an item shows."""
-    qs = selectors.appeal_list_visible_to(user=user)
-    if params.get("status"):
-        qs = qs.filter(status=params["status"])
-    if params.get("kind"):
-        qs = qs.filter(kind=params["kind"])
-    return qs.select_related("authority").order_by("-created_at", "-id")
-
-
 def _case_url(request: Any, pk: int) -> str:
     path = reverse("api:reception-case-detail", args=[pk])
     return request.build_absolute_uri(path) if request is not None else path
@@ -627,7 +614,10 @@ class CaseListView(ReceptionApiView):
     def get(self, request: Request) -> Response:
         query = CaseListQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        page = self.paginate_queryset(case_list(user=request_actor(request), params=query.validated_data)) or []
+        params = query.validated_data
+        filters = selectors.CaseFilters(status=params.get("status", ""), kind=params.get("kind", ""))
+        cases = selectors.case_list_visible_to(user=request_actor(request), filters=filters)
+        page = self.paginate_queryset(cases) or []
         data = CaseListItemSerializer(page, many=True, context=self.context(moment=now())).data
         response = self.get_paginated_response(data)
         patch_cache_control(response, private=True, no_store=True)
