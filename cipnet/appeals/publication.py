@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy
 
 from cipnet.accounts.models import User
 from cipnet.accounts.scopes import scope_for
-from cipnet.appeals.models import Appeal, Authority, EventKind, Kind, Outcome, Publication, Status
+from cipnet.appeals.models import Appeal, Authority, EventKind, Outcome, Publication, Status
 from cipnet.appeals.services import _event, _locked, _propose_publication, parties_of
 from cipnet.appeals.workflow import Party
 from cipnet.core.clock import now
@@ -240,19 +240,6 @@ def appeal_set_publish_consent(
 def register_search_text(appeal: Appeal) -> str:
     """What the register's search looks in: the published texts only, never the originals."""
     return search_key(" ".join((appeal.number or "", appeal.public_subject, appeal.public_text, appeal.public_answer)))
-
-
-def register_search(*, query: str, authority_slug: str = "", kind: str = "") -> QuerySet[Appeal]:
-    """Published cases with every word of `query` in the published subject, question, answer or
-    number; optionally of one authority and one kind. Newest first."""
-    qs = Appeal.objects.filter(publication=Publication.PUBLISHED)
-    for word in search_key(query).split()[:8]:
-        qs = qs.filter(public_search__contains=word[:60])
-    if authority_slug:
-        qs = qs.filter(authority__slug=authority_slug)
-    if kind in Kind.values:
-        qs = qs.filter(kind=kind)
-    return qs.select_related("authority").order_by("-published_at", "-id")
 
 
 def register_case(*, number: str) -> Appeal:

@@ -20,9 +20,11 @@ from cipnet.appeals.models import (
     Authority,
     AuthorityOfficial,
     Kind,
+    Publication,
     Status,
 )
 from cipnet.core.clock import local, now
+from cipnet.core.text import search_key
 from cipnet.core.workdays import current_calendar
 
 
@@ -131,6 +133,29 @@ def case_list_visible_to(
     if filters.order == "urgent":
         return qs.select_related("authority", "assignee").order_by("due_at", "id")
     return qs.select_related("authority").order_by("-created_at", "-id")
+
+
+@dataclass(frozen=True)
+class RegisterFilters:
+    """What the public register is narrowed to; its page and `GET /reception/register/` build one
+    from their input and ask `case_list_public`."""
+
+    text: str = ""  # every word in the published subject, question, answer or number
+    authority_slug: str = ""
+    kind: str = ""
+
+
+def case_list_public(filters: RegisterFilters) -> QuerySet[Appeal]:
+    """Published cases matching the filters (the published texts only, never the originals),
+    newest first."""
+    qs = Appeal.objects.filter(publication=Publication.PUBLISHED)
+    for word in search_key(filters.text).split()[:8]:
+        qs = qs.filter(public_search__contains=word[:60])
+    if filters.authority_slug:
+        qs = qs.filter(authority__slug=filters.authority_slug)
+    if filters.kind in Kind.values:
+        qs = qs.filter(kind=filters.kind)
+    return qs.select_related("authority").order_by("-published_at", "-id")
 
 
 @dataclass(frozen=True)
