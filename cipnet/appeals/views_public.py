@@ -3,7 +3,6 @@ confirm the e-mail address, follow the case by its private link, and the deadlin
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from typing import Any
 
@@ -24,9 +23,8 @@ from cipnet.appeals.deadlines import Term
 from cipnet.appeals.forms import CalculatorForm, CaseForm, TextForm, uploads_of
 from cipnet.appeals.models import Appeal, AttachmentSource, Kind, Status
 from cipnet.appeals.workflow import Party, available_steps
-from cipnet.core.clock import local
 from cipnet.core.errors import InvalidTransition, put_errors
-from cipnet.core.workdays import current_calendar, holiday_name
+from cipnet.core.workdays import current_calendar
 
 #: New cases per hour from one address (a library's shared connection serves many people).
 ANONYMOUS_LIMIT_PER_HOUR = 10
@@ -308,20 +306,7 @@ def calculator(request: HttpRequest) -> HttpResponse:
     form = CalculatorForm(request.GET or None)
     result = None
     if request.GET and form.is_valid():
-        calendar = current_calendar()
-        received = form.received_at()
-        term = TERMS[form.cleaned_data["kind"]]
-        deadline = deadlines.due(term, received, calendar)
-        day = received.date()
-        result = {
-            "deadline": deadline,
-            "term": term,
-            "hours": term is Term.INFO_URGENT,
-            "starts_on": day + dt.timedelta(days=1),
-            "martial_law": calendar.under_martial_law(day),
-            "moved_holiday": holiday_name(deadline.moved_from) if deadline.moved_from else None,
-            "due_local": local(deadline.due_at),
-        }
+        result = deadlines.explain(TERMS[form.cleaned_data["kind"]], form.received_at(), current_calendar())
     return render(
         request,
         "appeals/calculator.html",

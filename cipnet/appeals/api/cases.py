@@ -64,7 +64,7 @@ from cipnet.appeals.views_public import serve_attachment
 from cipnet.appeals.workflow import API_STEP_NAMES, Party, available_steps
 from cipnet.core.clock import KYIV, local, now
 from cipnet.core.errors import InvalidTransition
-from cipnet.core.workdays import current_calendar, holiday_name
+from cipnet.core.workdays import current_calendar
 from cipnet.directory.models import Centre
 
 MAIL_SECRET_HEADER = "X-CIPnet-Mail-Secret"  # noqa: S105 — the header's name, not a secret
@@ -930,22 +930,20 @@ class DeadlineView(ReceptionApiView):
         query.is_valid(raise_exception=True)
         params = query.validated_data
         term = DEADLINE_TERMS[(params["kind"], params["term"])]
-        calendar = current_calendar()
         received: dt.datetime = params["received_at"]
-        deadline = deadlines.due(term, received, calendar)
-        day = local(received).date()
+        explained = deadlines.explain(term, received, current_calendar())
         result = {
             "kind": params["kind"],
             "term": params["term"],
             "statutory_term": term.value,
             "explanation": TERM_EXPLANATIONS[term],
             "received_at": received,
-            "starts_on": day + dt.timedelta(days=1),
-            "due_at": deadline.due_at,
-            "due_on": deadline.due_on,
-            "moved_from": deadline.moved_from,
-            "moved_from_holiday": holiday_name(deadline.moved_from) if deadline.moved_from else None,
-            "martial_law": calendar.under_martial_law(day),
+            "starts_on": explained.starts_on,
+            "due_at": explained.deadline.due_at,
+            "due_on": explained.deadline.due_on,
+            "moved_from": explained.deadline.moved_from,
+            "moved_from_holiday": explained.moved_holiday,
+            "martial_law": explained.martial_law,
         }
         return Response(DeadlineSerializer(result).data)
 
