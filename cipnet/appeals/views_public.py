@@ -20,7 +20,7 @@ from cipnet.accounts import throttle
 from cipnet.accounts.models import User
 from cipnet.appeals import attachments, deadlines, notifications, publication, selectors, services
 from cipnet.appeals.deadlines import Term
-from cipnet.appeals.forms import CalculatorForm, CaseForm, TextForm, uploads_of
+from cipnet.appeals.forms import CalculatorForm, CaseForm, TextForm
 from cipnet.appeals.models import Appeal, AttachmentSource, Kind, Status
 from cipnet.appeals.workflow import Party, available_steps
 from cipnet.core.errors import InvalidTransition, put_errors
@@ -72,7 +72,7 @@ def save_case(
         idempotency_key = uuid.UUID(key) if key and appeal is None else None
     except ValueError:
         idempotency_key = None
-    uploads = uploads_of(form.cleaned_data.get("attachments") or [])
+    uploads = attachments.uploads_of(form.cleaned_data.get("attachments") or [])
     file_errors = attachments.check(uploads, already=appeal.attachments.count() if appeal else 0)
     if file_errors:
         put_errors(form, ValidationError(file_errors))
@@ -271,15 +271,7 @@ def author_step(request: HttpRequest, token: str, step: str) -> HttpResponse:
 
 def author_file(request: HttpRequest, token: str, pk: int) -> FileResponse:
     appeal = selectors.appeal_get_by_token(token=token)
-    return serve_attachment(selectors.attachment_for(appeal=appeal, pk=pk))
-
-
-def serve_attachment(attachment: Any) -> FileResponse:
-    response = FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
-    response["Content-Type"] = attachment.content_type
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return attachments.attachment_response(selectors.attachment_for(appeal=appeal, pk=pk))
 
 
 @login_required

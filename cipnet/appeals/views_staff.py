@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from cipnet.accounts.models import User
 from cipnet.accounts.scopes import scope_for
-from cipnet.appeals import selectors, services
+from cipnet.appeals import attachments, selectors, services
 from cipnet.appeals.forms import (
     AssignForm,
     CaseForm,
@@ -29,10 +29,9 @@ from cipnet.appeals.forms import (
     RecordAnswerForm,
     RegisterForm,
     TextForm,
-    uploads_of,
 )
 from cipnet.appeals.models import Appeal, Status
-from cipnet.appeals.views_public import KIND_SLUGS, save_case, serve_attachment
+from cipnet.appeals.views_public import KIND_SLUGS, save_case
 from cipnet.appeals.workflow import STEPS, Party, available_steps
 from cipnet.core.clock import local, now
 from cipnet.core.errors import InvalidTransition, put_errors
@@ -250,7 +249,7 @@ def _run_step(request: HttpRequest, user: User, appeal: Appeal, name: str) -> An
                     appeal=appeal,
                     outcome=form.cleaned_data["outcome"],
                     text=form.cleaned_data["text"],
-                    uploads=uploads_of(form.cleaned_data.get("attachments") or []),
+                    uploads=attachments.uploads_of(form.cleaned_data.get("attachments") or []),
                     recorded=recorded,
                     channel=form.cleaned_data.get("channel", ""),
                 )
@@ -265,7 +264,7 @@ def _run_step(request: HttpRequest, user: User, appeal: Appeal, name: str) -> An
 def staff_file(request: HttpRequest, pk: int, file_pk: int) -> FileResponse:
     user = _staff_user(request)
     appeal = selectors.appeal_get_for_user(user=user, pk=pk)
-    return serve_attachment(selectors.attachment_for(appeal=appeal, pk=file_pk))
+    return attachments.attachment_response(selectors.attachment_for(appeal=appeal, pk=file_pk))
 
 
 @login_required

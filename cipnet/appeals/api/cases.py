@@ -44,11 +44,11 @@ from cipnet.accounts.models import User
 from cipnet.api.base import LANG, ApiView, error_responses, request_actor
 from cipnet.api.fields import ErrorSerializer, RenamedFields, StrictInputSerializer
 from cipnet.api.pagination import PagePagination
-from cipnet.appeals import deadlines, selectors, services
+from cipnet.appeals import attachments, deadlines, selectors, services
 from cipnet.appeals.deadlines import Term
-from cipnet.appeals.forms import ANSWER_CHANNELS, uploads_of
 from cipnet.appeals.ingest import MAX_MESSAGE_BYTES, IngestStatus, ingest_message
 from cipnet.appeals.models import (
+    ANSWER_CHANNELS,
     TERM_EXPLANATIONS,
     AnswerForm,
     Appeal,
@@ -60,7 +60,6 @@ from cipnet.appeals.models import (
     Outcome,
     Status,
 )
-from cipnet.appeals.views_public import serve_attachment
 from cipnet.appeals.workflow import API_STEP_NAMES, Party, available_steps
 from cipnet.core.clock import KYIV, local, now
 from cipnet.core.errors import InvalidTransition
@@ -843,7 +842,7 @@ class CaseAnswerView(CaseStepView):
             appeal=appeal,
             outcome=data["outcome"],
             text=data["text"],
-            uploads=uploads_of(data.get("files") or []),
+            uploads=attachments.uploads_of(data.get("files") or []),
             recorded=self.recorded,
             channel=data.get("channel", ""),
         )
@@ -881,7 +880,7 @@ class CaseFileView(ReceptionApiView):
     )
     def get(self, request: Request, pk: int, file_pk: int) -> FileResponse:
         appeal = selectors.appeal_get_for_user(user=request_actor(request), pk=pk)
-        return serve_attachment(selectors.attachment_for(appeal=appeal, pk=file_pk))
+        return attachments.attachment_response(selectors.attachment_for(appeal=appeal, pk=file_pk))
 
 
 class CaseCloseView(CaseStepView):
