@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from cipnet.accounts.models import Membership, Role
+from cipnet.appeals import events
 from cipnet.appeals.deadlines import working_days_left
 from cipnet.appeals.models import OPEN_STATUSES, Appeal, AppealEvent, AuthorityOfficial, EventKind, Notification
 from cipnet.core.clock import local, now
@@ -244,9 +245,7 @@ def send_reminders(moment: dt.datetime | None = None) -> dict[str, int]:
                 )
                 if n:
                     counts["escalations"] += 1
-                    AppealEvent.objects.create(
-                        appeal=appeal, kind=EventKind.ESCALATED, at=moment, public=False, data={"recipients": n}
-                    )
+                    events.record_case_event(appeal, EventKind.ESCALATED, at=moment, public=False, recipients=n)
             elif working_days_left(due_on, today, calendar) <= 2:
                 n = queue(
                     appeal,
@@ -258,7 +257,5 @@ def send_reminders(moment: dt.datetime | None = None) -> dict[str, int]:
                 )
                 if n:
                     counts["reminders"] += 1
-                    AppealEvent.objects.create(
-                        appeal=appeal, kind=EventKind.REMINDER, at=moment, public=False, data={"recipients": n}
-                    )
+                    events.record_case_event(appeal, EventKind.REMINDER, at=moment, public=False, recipients=n)
     return counts

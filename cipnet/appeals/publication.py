@@ -2,7 +2,7 @@
 and the authorities' statistics.
 
 A case closed with the author's consent waits for a moderator (`Publication.PENDING`) with redacted
-copies of its subject, text and answer (`services._propose_publication`). A moderator — a network
+copies of its subject, text and answer (`redaction.propose_publication`). A moderator — a network
 administrator, or the coordinator of the authority's region — edits those copies and publishes or
 rejects them. Only the `public_*` copies of a published case ever leave this module for the public.
 """
@@ -24,8 +24,10 @@ from django.utils.translation import gettext_lazy
 
 from cipnet.accounts.models import User
 from cipnet.accounts.scopes import scope_for
+from cipnet.appeals import events
 from cipnet.appeals.models import Appeal, Authority, EventKind, Outcome, Publication, Status
-from cipnet.appeals.services import _event, _locked, _propose_publication, parties_of
+from cipnet.appeals.redaction import propose_publication
+from cipnet.appeals.services import lock_case, parties_of
 from cipnet.appeals.workflow import Party
 from cipnet.core.clock import now
 from cipnet.core.errors import InvalidTransition
@@ -155,7 +157,7 @@ def appeal_moderate(*, actor: User, appeal: Appeal, publish: bool, subject: str,
     Refuses texts that still hold personal data; writes an internal `PUBLICATION` event."""
     subject, text, answer = _clean_text(subject), _clean_text(text), _clean_text(answer)
     with transaction.atomic():
-        appeal = _locked(appeal)
+        appeal = lock_case(appeal)
         if not may_moderate(actor, appeal):
             raise InvalidTransition(
                 _("Only a network administrator or the region's coordinator moderates publication.")
@@ -197,7 +199,7 @@ def appeal_moderate(*, actor: User, appeal: Appeal, publish: bool, subject: str,
                 "updated_at",
             ]
         )
-        _event(appeal, EventKind.PUBLICATION, actor, public=False, published=publish)
+        events.record_case_event(appeal, EventKind.PUBLICATION, actor, public=False, published=publish)
     return appeal
 
 
@@ -207,7 +209,7 @@ def appeal_set_publish_consent(
     """The author changes their mind about publication, until the case is published. Withdrawing
     takes a waiting case out of the queue; consenting on a closed case puts it in the queue."""
     with transaction.atomic():
-        appeal = _locked(appeal)
+        appeal = lock_case(appeal)
         if Party.AUTHOR not in parties_of(actor, appeal, token=token):
             raise InvalidTransition(_("Only the author can decide about publication."))
         if appeal.publication == Publication.PUBLISHED:
@@ -219,7 +221,7 @@ def appeal_set_publish_consent(
             appeal.publication = Publication.PRIVATE
             appeal.public_subject = appeal.public_text = appeal.public_answer = ""
         elif consent and appeal.status == Status.CLOSED and appeal.publication == Publication.PRIVATE:
-            _propose_publication(appeal)
+            propose_publication(appeal)
         appeal.save(
             update_fields=[
                 "publish_consent",
@@ -230,7 +232,7 @@ def appeal_set_publish_consent(
                 "updated_at",
             ]
         )
-        _event(appeal, EventKind.PUBLICATION, actor, public=False, consent=consent)
+        events.record_case_event(appeal, EventKind.PUBLICATION, actor, public=False, consent=consent)
     return appeal
 
 
