@@ -1,4 +1,4 @@
-"""Replies by e-mail: a message to a case's own address (`notifications.reply_address`) is filed to
+"""Replies by e-mail: a message to a case's own address (`outbox.reply_address`) is filed to
 the case as an `AppealEvent` ("E-mail received") with its files.
 
 The case is found only from the recipient headers (To, Cc, Delivered-To, X-Original-To): the address
