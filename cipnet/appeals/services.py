@@ -208,6 +208,44 @@ def appeal_save_draft(
     return appeal
 
 
+def appeal_file(
+    *,
+    actor: User | None,
+    data: AppealInput,
+    appeal: Appeal | None = None,
+    token: str | None = None,
+    centre: Centre | None = None,
+    consent: bool = False,
+    idempotency_key: uuid.UUID | None = None,
+    uploads: Sequence[Upload] = (),
+) -> Appeal:
+    """Writing to an authority, the step before sending (the page and the API): save the draft with
+    its files. A retry with the same idempotency key returns the case saved the first time; a key
+    that a signed-in user's other case used is refused, and nothing is saved on that case."""
+    with transaction.atomic():
+        saved = appeal_save_draft(
+            actor=actor,
+            data=data,
+            appeal=appeal,
+            token=token,
+            centre=centre,
+            consent=consent,
+            idempotency_key=idempotency_key,
+        )
+        if (
+            appeal is None
+            and actor is not None
+            and actor.is_authenticated
+            and Party.AUTHOR not in parties_of(actor, saved, token=token)
+        ):
+            raise InvalidTransition(
+                str(_("This idempotency key was used for another case.")), code="idempotency_conflict"
+            )
+        if uploads:
+            attachments.store(appeal=saved, uploads=list(uploads), source=AttachmentSource.AUTHOR, user=actor)
+    return saved
+
+
 def _number(appeal: Appeal) -> str:
     prefix = "ЗВ" if appeal.kind == Kind.APPEAL else "ЗІ"
     year = local(now()).year

@@ -9,7 +9,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,7 +20,7 @@ from cipnet.accounts.models import User
 from cipnet.appeals import attachments, deadlines, notifications, publication, selectors, services
 from cipnet.appeals.deadlines import Term
 from cipnet.appeals.forms import CalculatorForm, CaseForm, TextForm
-from cipnet.appeals.models import Appeal, AttachmentSource, Kind, Status
+from cipnet.appeals.models import Appeal, Kind, Status
 from cipnet.appeals.workflow import Party, available_steps
 from cipnet.core.errors import InvalidTransition, put_errors
 from cipnet.core.workdays import current_calendar
@@ -78,17 +77,15 @@ def save_case(
         put_errors(form, ValidationError(file_errors))
         uploads = []
     try:
-        with transaction.atomic():
-            appeal = services.appeal_save_draft(
-                actor=user,
-                data=form.to_input(),
-                appeal=appeal,
-                token=token,
-                idempotency_key=idempotency_key,
-                **(on_behalf or {}),
-            )
-            if uploads:
-                attachments.store(appeal=appeal, uploads=uploads, source=AttachmentSource.AUTHOR, user=user)
+        appeal = services.appeal_file(
+            actor=user,
+            data=form.to_input(),
+            appeal=appeal,
+            token=token,
+            idempotency_key=idempotency_key,
+            uploads=uploads,
+            **(on_behalf or {}),
+        )
     except ValidationError as e:
         put_errors(form, e)
         return None

@@ -19,7 +19,6 @@ from __future__ import annotations
 from django.db import transaction
 from django.http import FileResponse
 from django.utils.cache import patch_cache_control
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
@@ -42,7 +41,6 @@ from cipnet.appeals.models import (
 )
 from cipnet.appeals.workflow import Party
 from cipnet.core.clock import now
-from cipnet.core.errors import InvalidTransition
 
 OFFICIAL_PARTIES = frozenset({Party.OFFICIAL, Party.HEAD})
 
@@ -118,18 +116,13 @@ class CaseListView(ReceptionApiView):
         serializer.is_valid(raise_exception=True)
         d = serializer.validated_data
         with transaction.atomic():
-            appeal = services.appeal_save_draft(
+            appeal = services.appeal_file(
                 actor=actor,
                 data=serializer.to_input(),
                 centre=d.get("centre"),
                 consent=d["consent"],
                 idempotency_key=d.get("idempotency_key"),
             )
-            if Party.AUTHOR not in services.parties_of(actor, appeal):
-                # Only a key another case already used gets here: nothing was saved.
-                raise InvalidTransition(
-                    str(_("This idempotency key was used for another case.")), code="idempotency_conflict"
-                )
             if d["send"] and appeal.status == Status.DRAFT:
                 appeal = services.appeal_submit(actor=actor, appeal=appeal)
         return self.case_response(appeal.pk, status.HTTP_201_CREATED)
