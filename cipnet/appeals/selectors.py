@@ -82,25 +82,21 @@ def own_cases(*, user: User) -> QuerySet[Appeal]:
     return Appeal.objects.filter(Q(user_id=user.pk) | Q(filed_by_id=user.pk)).select_related("authority")
 
 
-def centre_cases(*, user: User) -> QuerySet[Appeal]:
-    """Cases filed at the user's centres (for consultants following them for visitors)."""
-    scope = scope_for(user)
-    return Appeal.objects.filter(centre_id__in=scope.centre_ids).select_related("authority", "centre")
-
-
 @dataclass(frozen=True)
 class CaseFilters:
     """What a list of cases is narrowed to; the officials' inbox and `GET /reception/cases/` build
     one from their input and ask `case_list_visible_to`."""
 
-    status: str = ""  # a Status value, or "open" (any of OPEN_STATUSES)
+    status: str = ""  # a Status value, "open" (any of OPEN_STATUSES) or "sent" (any but a draft)
     kind: str = ""
     due: str = ""  # "soon" (3 working days or less), "overdue"
     mine: bool = False  # assigned to the user
     text: str = ""  # in the number or the subject
     #: Only the cases sent to the user's authorities (the official's inbox).
     inbox: bool = False
-    #: "newest" (created, newest first) or "urgent" (due soonest first).
+    #: Only the cases filed at the user's centres (for consultants following them for visitors).
+    centres: bool = False
+    #: "newest" (created, newest first), "urgent" (due soonest first), "edited" (last changed first).
     order: str = "newest"
 
 
@@ -112,8 +108,12 @@ def case_list_visible_to(
     qs = appeal_list_visible_to(user=user)
     if filters.inbox:
         qs = qs.filter(authority_id__in=official_authority_ids(user)).exclude(status=Status.DRAFT)
+    if filters.centres:
+        qs = qs.filter(centre_id__in=scope_for(user).centre_ids) if isinstance(user, User) else qs.none()
     if filters.status == "open":
         qs = qs.filter(status__in=OPEN_STATUSES)
+    elif filters.status == "sent":
+        qs = qs.exclude(status=Status.DRAFT)
     elif filters.status in Status.values:
         qs = qs.filter(status=filters.status)
     if filters.kind in Kind.values:
@@ -132,7 +132,9 @@ def case_list_visible_to(
         qs = qs.filter(Q(number__icontains=filters.text) | Q(subject__icontains=filters.text))
     if filters.order == "urgent":
         return qs.select_related("authority", "assignee").order_by("due_at", "id")
-    return qs.select_related("authority").order_by("-created_at", "-id")
+    if filters.order == "edited":
+        return qs.select_related("authority").order_by("-updated_at", "-id")
+    return qs.select_related("authority", "centre").order_by("-created_at", "-id")
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,10 @@ from cipnet.core.clock import local, now
 from cipnet.core.errors import InvalidTransition, put_errors
 from cipnet.directory.models import Centre
 
+#: The cases filed at the consultant's centres (sent), and their drafts.
+FILED = selectors.CaseFilters(status="sent", centres=True)
+FILED_DRAFTS = selectors.CaseFilters(status=Status.DRAFT, centres=True, order="edited")
+
 
 def _staff_user(request: HttpRequest) -> User:
     user = request.user
@@ -67,8 +71,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     filed = []
     if scope.centre_ids:
         filed = [
-            (c, selectors.due_info(c, moment))
-            for c in selectors.centre_cases(user=user).exclude(status=Status.DRAFT).order_by("-created_at")[:100]
+            (c, selectors.due_info(c, moment)) for c in selectors.case_list_visible_to(user=user, filters=FILED)[:100]
         ]
     return render(
         request,
@@ -80,9 +83,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
             "is_official": is_official,
             "can_file": bool(scope.centre_ids),
             "statuses": [("open", None)] + [(s.value, s.label) for s in Status if s != Status.DRAFT],
-            "drafts": selectors.centre_cases(user=user).filter(status=Status.DRAFT).order_by("-updated_at")[:20]
-            if scope.centre_ids
-            else [],
+            "drafts": selectors.case_list_visible_to(user=user, filters=FILED_DRAFTS)[:20] if scope.centre_ids else [],
         },
     )
 
