@@ -21,10 +21,12 @@ def record_case_event(
     before: str = "",
     note: str = "",
     public: bool = True,
-    **data: object,
+    data: dict[str, object] | None = None,
+    **details: object,
 ) -> AppealEvent:
     """One entry of the case's history: `before` is the status it left (the new one is the case's
-    status now); `public` entries are shown to the author; `data` without its None values."""
+        status now); `public` entries are shown to the author; `data` (keys that are not names, e.g.
+    "from") and `details` are stored together, without None values."""
     return AppealEvent.objects.create(
         appeal=appeal,
         kind=kind,
@@ -33,6 +35,6 @@ def record_case_event(
         status_from=before,
         status_to=appeal.status if before else "",
         note=note,
-        data={k: v for k, v in data.items() if v is not None},
+        data={k: v for k, v in {**(data or {}), **details}.items() if v is not None},
         public=public,
     )

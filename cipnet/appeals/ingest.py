@@ -263,7 +263,7 @@ def ingest_message(raw: bytes) -> IngestResult:
             appeal,
             EventKind.MESSAGE_RECEIVED,
             note=parsed.text,
-            **{"from": parsed.sender, "subject": parsed.subject, "message_id": parsed.message_id},
+            data={"from": parsed.sender, "subject": parsed.subject, "message_id": parsed.message_id},
         )
         accepted: list[Upload] = []
         refused: list[str] = []

@@ -16,6 +16,7 @@ from cipnet.appeals.models import (
     OPEN_STATUSES,
     Appeal,
     AppealEvent,
+    AppealQuerySet,
     Attachment,
     Authority,
     AuthorityOfficial,
@@ -42,7 +43,7 @@ def is_official(user: User | AnonymousUser) -> bool:
     return bool(official_authority_ids(user))
 
 
-def appeal_list_visible_to(*, user: User | AnonymousUser) -> QuerySet[Appeal]:
+def appeal_list_visible_to(*, user: User | AnonymousUser) -> AppealQuerySet:
     """Cases the user may open: their own (as resident or filer), their centres' (library staff),
     their region's (coordinators), their authority's once sent (officials); all for the network."""
     if not getattr(user, "is_authenticated", False):
