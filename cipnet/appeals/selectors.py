@@ -79,10 +79,6 @@ def appeal_get_by_token(*, token: str) -> Appeal:
     return appeal
 
 
-def own_cases(*, user: User) -> QuerySet[Appeal]:
-    return Appeal.objects.filter(Q(user_id=user.pk) | Q(filed_by_id=user.pk)).select_related("authority")
-
-
 @dataclass(frozen=True)
 class CaseFilters:
     """What a list of cases is narrowed to; the officials' inbox and `GET /reception/cases/` build
@@ -95,6 +91,8 @@ class CaseFilters:
     text: str = ""  # in the number or the subject
     #: Only the cases sent to the user's authorities (the official's inbox).
     inbox: bool = False
+    #: Only the user's own cases (as resident, or as the consultant who filed them).
+    own: bool = False
     #: Only the cases filed at the user's centres (for consultants following them for visitors).
     centres: bool = False
     #: "newest" (created, newest first), "urgent" (due soonest first), "edited" (last changed first).
@@ -109,6 +107,8 @@ def case_list_visible_to(
     qs = appeal_list_visible_to(user=user)
     if filters.inbox:
         qs = qs.filter(authority_id__in=official_authority_ids(user)).exclude(status=Status.DRAFT)
+    if filters.own:
+        qs = qs.filter(Q(user_id=user.pk) | Q(filed_by_id=user.pk))
     if filters.centres:
         qs = qs.filter(centre_id__in=scope_for(user).centre_ids) if isinstance(user, User) else qs.none()
     if filters.status == "open":

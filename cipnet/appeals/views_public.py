@@ -275,7 +275,7 @@ def author_file(request: HttpRequest, token: str, pk: int) -> FileResponse:
 def my_cases(request: HttpRequest) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)  # noqa: S101 — login_required
-    cases = selectors.own_cases(user=user).order_by("-created_at")[:200]
+    cases = selectors.case_list_visible_to(user=user, filters=selectors.CaseFilters(own=True))[:200]
     return render(request, "appeals/my_cases.html", {"cases": cases})
 
 
