@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from cipnet.core.clock import KYIV, local
-from cipnet.core.workdays import WorkCalendar
+from cipnet.core.workdays import WorkCalendar, holiday_name
 
 
 class Term(StrEnum):
@@ -103,3 +103,41 @@ def working_days_left(due_on: dt.date, today: dt.date, calendar: WorkCalendar) -
     if today <= due_on:
         return calendar.working_days_between(today, due_on)
     return -calendar.working_days_between(due_on, today)
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """A deadline with what the public calculators (the page and the API) say about it."""
+
+    deadline: Deadline
+    #: Counting starts the day after receipt (Kyiv).
+    starts_on: dt.date
+    #: Martial law was in force on the day of receipt: public holidays are working days.
+    martial_law: bool
+    #: The holiday the count reached, when the term moved off it.
+    moved_holiday: str | None
+
+    @property
+    def term(self) -> Term:
+        return self.deadline.term
+
+    @property
+    def hours(self) -> bool:
+        """A term in hours: it runs by the clock."""
+        return self.deadline.term is Term.INFO_URGENT
+
+    @property
+    def due_local(self) -> dt.datetime:
+        return local(self.deadline.due_at)
+
+
+def explain(term: Term, received_at: dt.datetime, calendar: WorkCalendar) -> Explanation:
+    """The deadline of `term` for something received at `received_at`, explained."""
+    deadline = due(term, received_at, calendar)
+    day = local(received_at).date()
+    return Explanation(
+        deadline=deadline,
+        starts_on=day + dt.timedelta(days=1),
+        martial_law=calendar.under_martial_law(day),
+        moved_holiday=holiday_name(deadline.moved_from) if deadline.moved_from else None,
+    )

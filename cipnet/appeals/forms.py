@@ -15,8 +15,8 @@ from django.utils.translation import gettext_lazy as _
 
 from cipnet.accounts.models import User
 from cipnet.appeals import selectors
-from cipnet.appeals.attachments import ALLOWED_LABEL, MAX_BYTES, MAX_FILES, Upload
-from cipnet.appeals.models import AnswerForm, Appeal, AppealType, Authority, Kind, Outcome
+from cipnet.appeals.attachments import ALLOWED_LABEL, MAX_BYTES, MAX_FILES
+from cipnet.appeals.models import ANSWER_CHANNELS, AnswerForm, Appeal, AppealType, Authority, Kind, Outcome
 from cipnet.appeals.services import AppealInput
 from cipnet.core.clock import KYIV
 from cipnet.directory.models import Centre
@@ -34,15 +34,6 @@ class MultipleFileField(forms.FileField):
             return []
         items = data if isinstance(data, list | tuple) else [data]
         return [super(MultipleFileField, self).clean(item, initial) for item in items]
-
-
-def uploads_of(files: list[UploadedFile]) -> list[Upload]:
-    out = []
-    for f in files:
-        # Read at most one byte more than allowed: the size check needs no more.
-        data = f.read(MAX_BYTES + 1)
-        out.append(Upload(name=f.name or "file", data=data))
-    return out
 
 
 ATTACHMENTS_HELP = _("Up to %(n)d files, %(mb)d MB each: %(kinds)s.") % {
@@ -264,7 +255,6 @@ class OfficialAnswerForm(forms.Form):
 
 
 #: How an answer recorded by staff came (outside CIPnet).
-ANSWER_CHANNELS = [("post", _("By post")), ("email", _("By e-mail")), ("in_person", _("Handed over in person"))]
 
 
 class RecordAnswerForm(OfficialAnswerForm):

@@ -1,4 +1,4 @@
-"""Replies by e-mail: a message to a case's own address (`notifications.reply_address`) is filed to
+"""Replies by e-mail: a message to a case's own address (`outbox.reply_address`) is filed to
 the case as an `AppealEvent` ("E-mail received") with its files.
 
 The case is found only from the recipient headers (To, Cc, Delivered-To, X-Original-To): the address
@@ -26,10 +26,9 @@ from typing import cast
 from django.conf import settings
 from django.db import transaction
 
-from cipnet.appeals import attachments, notifications
+from cipnet.appeals import attachments, events, notifications
 from cipnet.appeals.attachments import Upload
 from cipnet.appeals.models import Appeal, AppealEvent, AttachmentSource, EventKind, Status
-from cipnet.core.clock import now
 
 #: The largest message filed (the files' own limits are in `attachments`; base64 adds a third).
 MAX_MESSAGE_BYTES = 80 * 1024 * 1024
@@ -260,14 +259,11 @@ def ingest_message(raw: bytes) -> IngestResult:
                 message_id=parsed.message_id,
                 from_authority=from_authority,
             )
-        event = AppealEvent.objects.create(
-            appeal=appeal,
-            kind=EventKind.MESSAGE_RECEIVED,
-            actor=None,
-            at=now(),
+        event = events.record_case_event(
+            appeal,
+            EventKind.MESSAGE_RECEIVED,
             note=parsed.text,
             data={"from": parsed.sender, "subject": parsed.subject, "message_id": parsed.message_id},
-            public=True,
         )
         accepted: list[Upload] = []
         refused: list[str] = []

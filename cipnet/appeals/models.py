@@ -20,6 +20,9 @@ from cipnet.appeals.deadlines import Term
 from cipnet.core.i18n import localized
 from cipnet.core.models import BaseModel
 
+#: How an answer that came outside CIPnet reached the author or the authority (recorded answers).
+ANSWER_CHANNELS = [("post", _("By post")), ("email", _("By e-mail")), ("in_person", _("Handed over in person"))]
+
 
 class AuthorityKind(models.TextChoices):
     CITY_COUNCIL = "city_council", _("City council")

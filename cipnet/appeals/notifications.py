@@ -2,7 +2,7 @@
 
 Each message is first a `Notification` row whose unique `key` names the reason (case, step, due
 day), written in the same transaction as the step; the task worker sends it after commit
-(`tasks.send_notification`). A retried task, or a reminder run twice, finds the row already sent or
+(`outbox.send_notification`). A retried task, or a reminder run twice, finds the row already sent or
 already there, so nobody gets the same e-mail twice.
 """
 
@@ -12,21 +12,16 @@ import datetime as dt
 from collections.abc import Iterable
 from functools import partial
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from cipnet.accounts.models import Membership, Role
+from cipnet.appeals import events
 from cipnet.appeals.deadlines import working_days_left
 from cipnet.appeals.models import OPEN_STATUSES, Appeal, AppealEvent, AuthorityOfficial, EventKind, Notification
+from cipnet.appeals.outbox import reply_address, send_notification
 from cipnet.core.clock import local, now
 from cipnet.core.workdays import current_calendar
-
-
-def reply_address(appeal: Appeal) -> str:
-    """The case's own address: replies to it are filed to the case (`ingest_appeal_mail`)."""
-    domain = getattr(settings, "CIPNET_REPLY_DOMAIN", "reply.cipnet.localhost")
-    return f"case-{appeal.reply_token}@{domain}"
 
 
 def _due_text(appeal: Appeal) -> str:
@@ -49,8 +44,6 @@ def _author_addresses(appeal: Appeal) -> list[str]:
 def queue(appeal: Appeal, kind: str, recipients: Iterable[str], subject: str, body: str, *, suffix: str = "") -> int:
     """Write one notification per recipient (skipping those already written) and send them after
     commit. Returns how many were new."""
-    from cipnet.appeals.tasks import send_notification
-
     created = 0
     for to in sorted({r for r in recipients if r}):
         key = f"{appeal.pk}:{kind}:{suffix}:{to}"[:120]
@@ -244,9 +237,7 @@ def send_reminders(moment: dt.datetime | None = None) -> dict[str, int]:
                 )
                 if n:
                     counts["escalations"] += 1
-                    AppealEvent.objects.create(
-                        appeal=appeal, kind=EventKind.ESCALATED, at=moment, public=False, data={"recipients": n}
-                    )
+                    events.record_case_event(appeal, EventKind.ESCALATED, at=moment, public=False, recipients=n)
             elif working_days_left(due_on, today, calendar) <= 2:
                 n = queue(
                     appeal,
@@ -258,7 +249,5 @@ def send_reminders(moment: dt.datetime | None = None) -> dict[str, int]:
                 )
                 if n:
                     counts["reminders"] += 1
-                    AppealEvent.objects.create(
-                        appeal=appeal, kind=EventKind.REMINDER, at=moment, public=False, data={"recipients": n}
-                    )
+                    events.record_case_event(appeal, EventKind.REMINDER, at=moment, public=False, recipients=n)
     return counts

@@ -2,7 +2,7 @@
 and the authorities' statistics.
 
 A case closed with the author's consent waits for a moderator (`Publication.PENDING`) with redacted
-copies of its subject, text and answer (`services._propose_publication`). A moderator — a network
+copies of its subject, text and answer (`redaction.propose_publication`). A moderator — a network
 administrator, or the coordinator of the authority's region — edits those copies and publishes or
 rejects them. Only the `public_*` copies of a published case ever leave this module for the public.
 """
@@ -24,10 +24,13 @@ from django.utils.translation import gettext_lazy
 
 from cipnet.accounts.models import User
 from cipnet.accounts.scopes import scope_for
-from cipnet.appeals.models import Appeal, Authority, EventKind, Kind, Outcome, Publication, Status
-from cipnet.appeals.services import _event, _locked, _propose_publication, parties_of
-from cipnet.appeals.workflow import Party, TransitionError
+from cipnet.appeals import events
+from cipnet.appeals.models import Appeal, Authority, EventKind, Outcome, Publication, Status
+from cipnet.appeals.redaction import propose_publication
+from cipnet.appeals.services import lock_case, parties_of
+from cipnet.appeals.workflow import Party
 from cipnet.core.clock import now
+from cipnet.core.errors import InvalidTransition
 from cipnet.core.pii import PiiKind, find_personal_data
 from cipnet.core.text import search_key
 
@@ -154,11 +157,13 @@ def appeal_moderate(*, actor: User, appeal: Appeal, publish: bool, subject: str,
     Refuses texts that still hold personal data; writes an internal `PUBLICATION` event."""
     subject, text, answer = _clean_text(subject), _clean_text(text), _clean_text(answer)
     with transaction.atomic():
-        appeal = _locked(appeal)
+        appeal = lock_case(appeal)
         if not may_moderate(actor, appeal):
-            raise TransitionError(_("Only a network administrator or the region's coordinator moderates publication."))
+            raise InvalidTransition(
+                _("Only a network administrator or the region's coordinator moderates publication.")
+            )
         if appeal.publication != Publication.PENDING:
-            raise TransitionError(
+            raise InvalidTransition(
                 _("Publication has already been decided: “%(state)s”.")
                 % {"state": Publication(appeal.publication).label}
             )
@@ -194,7 +199,7 @@ def appeal_moderate(*, actor: User, appeal: Appeal, publish: bool, subject: str,
                 "updated_at",
             ]
         )
-        _event(appeal, EventKind.PUBLICATION, actor, public=False, published=publish)
+        events.record_case_event(appeal, EventKind.PUBLICATION, actor, public=False, published=publish)
     return appeal
 
 
@@ -204,11 +209,11 @@ def appeal_set_publish_consent(
     """The author changes their mind about publication, until the case is published. Withdrawing
     takes a waiting case out of the queue; consenting on a closed case puts it in the queue."""
     with transaction.atomic():
-        appeal = _locked(appeal)
+        appeal = lock_case(appeal)
         if Party.AUTHOR not in parties_of(actor, appeal, token=token):
-            raise TransitionError(_("Only the author can decide about publication."))
+            raise InvalidTransition(_("Only the author can decide about publication."))
         if appeal.publication == Publication.PUBLISHED:
-            raise TransitionError(_("The case is already published; write to the moderator to remove it."))
+            raise InvalidTransition(_("The case is already published; write to the moderator to remove it."))
         if appeal.publish_consent == consent:
             return appeal
         appeal.publish_consent = consent
@@ -216,7 +221,7 @@ def appeal_set_publish_consent(
             appeal.publication = Publication.PRIVATE
             appeal.public_subject = appeal.public_text = appeal.public_answer = ""
         elif consent and appeal.status == Status.CLOSED and appeal.publication == Publication.PRIVATE:
-            _propose_publication(appeal)
+            propose_publication(appeal)
         appeal.save(
             update_fields=[
                 "publish_consent",
@@ -227,7 +232,7 @@ def appeal_set_publish_consent(
                 "updated_at",
             ]
         )
-        _event(appeal, EventKind.PUBLICATION, actor, public=False, consent=consent)
+        events.record_case_event(appeal, EventKind.PUBLICATION, actor, public=False, consent=consent)
     return appeal
 
 
@@ -237,19 +242,6 @@ def appeal_set_publish_consent(
 def register_search_text(appeal: Appeal) -> str:
     """What the register's search looks in: the published texts only, never the originals."""
     return search_key(" ".join((appeal.number or "", appeal.public_subject, appeal.public_text, appeal.public_answer)))
-
-
-def register_search(*, query: str, authority_slug: str = "", kind: str = "") -> QuerySet[Appeal]:
-    """Published cases with every word of `query` in the published subject, question, answer or
-    number; optionally of one authority and one kind. Newest first."""
-    qs = Appeal.objects.filter(publication=Publication.PUBLISHED)
-    for word in search_key(query).split()[:8]:
-        qs = qs.filter(public_search__contains=word[:60])
-    if authority_slug:
-        qs = qs.filter(authority__slug=authority_slug)
-    if kind in Kind.values:
-        qs = qs.filter(kind=kind)
-    return qs.select_related("authority").order_by("-published_at", "-id")
 
 
 def register_case(*, number: str) -> Appeal:

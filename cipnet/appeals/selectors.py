@@ -16,13 +16,16 @@ from cipnet.appeals.models import (
     OPEN_STATUSES,
     Appeal,
     AppealEvent,
+    AppealQuerySet,
     Attachment,
     Authority,
     AuthorityOfficial,
     Kind,
+    Publication,
     Status,
 )
 from cipnet.core.clock import local, now
+from cipnet.core.text import search_key
 from cipnet.core.workdays import current_calendar
 
 
@@ -40,7 +43,7 @@ def is_official(user: User | AnonymousUser) -> bool:
     return bool(official_authority_ids(user))
 
 
-def appeal_list_visible_to(*, user: User | AnonymousUser) -> QuerySet[Appeal]:
+def appeal_list_visible_to(*, user: User | AnonymousUser) -> AppealQuerySet:
     """Cases the user may open: their own (as resident or filer), their centres' (library staff),
     their region's (coordinators), their authority's once sent (officials); all for the network."""
     if not getattr(user, "is_authenticated", False):
@@ -76,48 +79,86 @@ def appeal_get_by_token(*, token: str) -> Appeal:
     return appeal
 
 
-def own_cases(*, user: User) -> QuerySet[Appeal]:
-    return Appeal.objects.filter(Q(user_id=user.pk) | Q(filed_by_id=user.pk)).select_related("authority")
-
-
-def centre_cases(*, user: User) -> QuerySet[Appeal]:
-    """Cases filed at the user's centres (for consultants following them for visitors)."""
-    scope = scope_for(user)
-    return Appeal.objects.filter(centre_id__in=scope.centre_ids).select_related("authority", "centre")
-
-
 @dataclass(frozen=True)
-class InboxFilter:
-    status: str = ""
+class CaseFilters:
+    """What a list of cases is narrowed to; the officials' inbox and `GET /reception/cases/` build
+    one from their input and ask `case_list_visible_to`."""
+
+    status: str = ""  # a Status value, "open" (any of OPEN_STATUSES) or "sent" (any but a draft)
     kind: str = ""
     due: str = ""  # "soon" (3 working days or less), "overdue"
-    mine: bool = False
-    query: str = ""
+    mine: bool = False  # assigned to the user
+    text: str = ""  # in the number or the subject
+    #: Only the cases sent to the user's authorities (the official's inbox).
+    inbox: bool = False
+    #: Only the user's own cases (as resident, or as the consultant who filed them).
+    own: bool = False
+    #: Only the cases filed at the user's centres (for consultants following them for visitors).
+    centres: bool = False
+    #: "newest" (created, newest first), "urgent" (due soonest first), "edited" (last changed first).
+    order: str = "newest"
 
 
-def inbox(*, user: User, f: InboxFilter, moment: dt.datetime | None = None) -> QuerySet[Appeal]:
-    """The cases of the official's authorities (sent ones), most urgent first."""
+def case_list_visible_to(
+    *, user: User | AnonymousUser, filters: CaseFilters, moment: dt.datetime | None = None
+) -> QuerySet[Appeal]:
+    """The cases the user may see (`appeal_list_visible_to`), narrowed by `filters`."""
     moment = moment or now()
-    qs = Appeal.objects.filter(authority_id__in=official_authority_ids(user)).exclude(status=Status.DRAFT)
-    if f.status == "open":
+    qs = appeal_list_visible_to(user=user)
+    if filters.inbox:
+        qs = qs.filter(authority_id__in=official_authority_ids(user)).exclude(status=Status.DRAFT)
+    if filters.own:
+        qs = qs.filter(Q(user_id=user.pk) | Q(filed_by_id=user.pk))
+    if filters.centres:
+        qs = qs.filter(centre_id__in=scope_for(user).centre_ids) if isinstance(user, User) else qs.none()
+    if filters.status == "open":
         qs = qs.filter(status__in=OPEN_STATUSES)
-    elif f.status in Status.values:
-        qs = qs.filter(status=f.status)
-    if f.kind in Kind.values:
-        qs = qs.filter(kind=f.kind)
-    if f.due == "overdue":
+    elif filters.status == "sent":
+        qs = qs.exclude(status=Status.DRAFT)
+    elif filters.status in Status.values:
+        qs = qs.filter(status=filters.status)
+    if filters.kind in Kind.values:
+        qs = qs.filter(kind=filters.kind)
+    if filters.due == "overdue":
         qs = qs.overdue(moment)
-    elif f.due == "soon":
+    elif filters.due == "soon":
         calendar = current_calendar()
         last = local(moment).date()
         for _i in range(3):
             last = calendar.next_working_day(last + dt.timedelta(days=1))
         qs = qs.due_between(moment, dt.datetime.combine(last, dt.time.max, tzinfo=local(moment).tzinfo))
-    if f.mine:
+    if filters.mine:
         qs = qs.filter(assignee_id=user.pk)
-    if f.query:
-        qs = qs.filter(Q(number__icontains=f.query) | Q(subject__icontains=f.query))
-    return qs.select_related("authority", "assignee").order_by("due_at", "id")
+    if filters.text:
+        qs = qs.filter(Q(number__icontains=filters.text) | Q(subject__icontains=filters.text))
+    if filters.order == "urgent":
+        return qs.select_related("authority", "assignee").order_by("due_at", "id")
+    if filters.order == "edited":
+        return qs.select_related("authority").order_by("-updated_at", "-id")
+    return qs.select_related("authority", "centre").order_by("-created_at", "-id")
+
+
+@dataclass(frozen=True)
+class RegisterFilters:
+    """What the public register is narrowed to; its page and `GET /reception/register/` build one
+    from their input and ask `case_list_public`."""
+
+    text: str = ""  # every word in the published subject, question, answer or number
+    authority_slug: str = ""
+    kind: str = ""
+
+
+def case_list_public(filters: RegisterFilters) -> QuerySet[Appeal]:
+    """Published cases matching the filters (the published texts only, never the originals),
+    newest first."""
+    qs = Appeal.objects.filter(publication=Publication.PUBLISHED)
+    for word in search_key(filters.text).split()[:8]:
+        qs = qs.filter(public_search__contains=word[:60])
+    if filters.authority_slug:
+        qs = qs.filter(authority__slug=filters.authority_slug)
+    if filters.kind in Kind.values:
+        qs = qs.filter(kind=filters.kind)
+    return qs.select_related("authority").order_by("-published_at", "-id")
 
 
 @dataclass(frozen=True)

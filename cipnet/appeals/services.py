@@ -14,13 +14,12 @@ from django.utils.translation import gettext as _
 
 from cipnet.accounts.models import User
 from cipnet.accounts.scopes import scope_for
-from cipnet.appeals import attachments, deadlines, notifications
+from cipnet.appeals import attachments, deadlines, events, notifications
 from cipnet.appeals.attachments import Upload
 from cipnet.appeals.deadlines import Term
 from cipnet.appeals.models import (
     AnswerForm,
     Appeal,
-    AppealEvent,
     AppealType,
     AttachmentSource,
     Authority,
@@ -31,14 +30,12 @@ from cipnet.appeals.models import (
     Publication,
     Status,
 )
-from cipnet.appeals.workflow import Party, TransitionError, check
+from cipnet.appeals.redaction import propose_publication
+from cipnet.appeals.workflow import Party, check
 from cipnet.core.clock import local, now
-from cipnet.core.pii import redact
+from cipnet.core.errors import InvalidTransition
 from cipnet.core.workdays import current_calendar
 from cipnet.directory.models import Centre
-
-__all__ = ["TransitionError"]
-
 
 # --- Who is acting ------------------------------------------------------------------------
 
@@ -62,36 +59,14 @@ def parties_of(actor: User | None, appeal: Appeal, *, token: str | None = None) 
     return parties
 
 
-def _event(
-    appeal: Appeal,
-    kind: str,
-    actor: User | None,
-    *,
-    before: str = "",
-    note: str = "",
-    public: bool = True,
-    **data: object,
-) -> AppealEvent:
-    return AppealEvent.objects.create(
-        appeal=appeal,
-        kind=kind,
-        actor=actor if actor is not None and actor.is_authenticated else None,
-        at=now(),
-        status_from=before,
-        status_to=appeal.status if before else "",
-        note=note,
-        data={k: v for k, v in data.items() if v is not None},
-        public=public,
-    )
-
-
-def _locked(appeal: Appeal) -> Appeal:
+def lock_case(appeal: Appeal) -> Appeal:
+    """The case, re-read and locked for the rest of the transaction (every step starts here)."""
     return Appeal.objects.select_for_update().get(pk=appeal.pk)
 
 
 def _received(appeal: Appeal) -> dt.datetime:
     if appeal.received_at is None:
-        raise TransitionError(_("The case has not been received by the authority yet."))
+        raise InvalidTransition(_("The case has not been received by the authority yet."))
     return appeal.received_at
 
 
@@ -198,9 +173,9 @@ def appeal_save_draft(
         raise ValidationError({"authority": [_("Choose the authority to write to.")]})
     if appeal is not None:
         if Party.AUTHOR not in parties_of(actor, appeal, token=token):
-            raise TransitionError(_("You cannot change this case."))
+            raise InvalidTransition(_("You cannot change this case."))
         if appeal.status != Status.DRAFT:
-            raise TransitionError(_("Only a draft can be changed; this case has been sent."))
+            raise InvalidTransition(_("Only a draft can be changed; this case has been sent."))
     if centre is not None:
         if actor is None or centre.pk not in scope_for(actor).centre_ids:
             raise ValidationError({"centre": [_("You do not work in this centre.")]})
@@ -219,7 +194,7 @@ def appeal_save_draft(
             elif actor is not None and actor.is_authenticated:
                 appeal.user = actor
         else:
-            appeal = _locked(appeal)
+            appeal = lock_case(appeal)
         _apply_input(appeal, data)
         try:
             with transaction.atomic():
@@ -229,8 +204,46 @@ def appeal_save_draft(
                 raise
             return Appeal.objects.get(idempotency_key=idempotency_key)
         if created:
-            _event(appeal, EventKind.CREATED, actor, public=False)
+            events.record_case_event(appeal, EventKind.CREATED, actor, public=False)
     return appeal
+
+
+def appeal_file(
+    *,
+    actor: User | None,
+    data: AppealInput,
+    appeal: Appeal | None = None,
+    token: str | None = None,
+    centre: Centre | None = None,
+    consent: bool = False,
+    idempotency_key: uuid.UUID | None = None,
+    uploads: Sequence[Upload] = (),
+) -> Appeal:
+    """Writing to an authority, the step before sending (the page and the API): save the draft with
+    its files. A retry with the same idempotency key returns the case saved the first time; a key
+    that a signed-in user's other case used is refused, and nothing is saved on that case."""
+    with transaction.atomic():
+        saved = appeal_save_draft(
+            actor=actor,
+            data=data,
+            appeal=appeal,
+            token=token,
+            centre=centre,
+            consent=consent,
+            idempotency_key=idempotency_key,
+        )
+        if (
+            appeal is None
+            and actor is not None
+            and actor.is_authenticated
+            and Party.AUTHOR not in parties_of(actor, saved, token=token)
+        ):
+            raise InvalidTransition(
+                str(_("This idempotency key was used for another case.")), code="idempotency_conflict"
+            )
+        if uploads:
+            attachments.store(appeal=saved, uploads=list(uploads), source=AttachmentSource.AUTHOR, user=actor)
+    return saved
 
 
 def _number(appeal: Appeal) -> str:
@@ -263,19 +276,19 @@ def _receive(appeal: Appeal, at: dt.datetime) -> None:
 def appeal_submit(*, actor: User | None, appeal: Appeal, token: str | None = None) -> Appeal:
     """Send a draft. Residents without an account must have confirmed their e-mail address."""
     with transaction.atomic():
-        appeal = _locked(appeal)
+        appeal = lock_case(appeal)
         check("submit", appeal.status, parties_of(actor, appeal, token=token))
         errors = validate(_input_of(appeal))
         if errors:
             raise ValidationError(errors)
         signed_in = actor is not None and actor.is_authenticated
         if not signed_in and appeal.email_confirmed_at is None:
-            raise TransitionError(_("Confirm your e-mail address first: open the link we sent you."))
+            raise InvalidTransition(_("Confirm your e-mail address first: open the link we sent you."))
         before = appeal.status
         appeal.status = Status.SUBMITTED
         appeal.submitted_at = now()
         _receive(appeal, appeal.submitted_at)
-        _event(
+        events.record_case_event(
             appeal,
             EventKind.SUBMITTED,
             actor,
@@ -307,9 +320,9 @@ def _input_of(appeal: Appeal) -> AppealInput:
 def appeal_confirm_email(*, appeal: Appeal, token: str) -> Appeal:
     """The resident opened the confirmation link: the address is theirs, the draft is sent."""
     with transaction.atomic():
-        appeal = _locked(appeal)
+        appeal = lock_case(appeal)
         if token != appeal.follow_token:
-            raise TransitionError(_("This confirmation link is not valid."))
+            raise InvalidTransition(_("This confirmation link is not valid."))
         if appeal.email_confirmed_at is None:
             appeal.email_confirmed_at = now()
             appeal.save(update_fields=["email_confirmed_at", "updated_at"])
@@ -322,7 +335,7 @@ def appeal_confirm_email(*, appeal: Appeal, token: str) -> Appeal:
 
 
 def _step(name: str, actor: User | None, appeal: Appeal, token: str | None = None) -> tuple[Appeal, str, set[Party]]:
-    appeal = _locked(appeal)
+    appeal = lock_case(appeal)
     parties = parties_of(actor, appeal, token=token)
     step = check(name, appeal.status, parties)
     before = appeal.status
@@ -332,7 +345,7 @@ def _step(name: str, actor: User | None, appeal: Appeal, token: str | None = Non
 
 
 def check_step(name: str, *, actor: User | None, appeal: Appeal, token: str | None = None) -> None:
-    """Raise TransitionError unless `actor` may take the step now (views use it to show buttons)."""
+    """Raise InvalidTransition unless `actor` may take the step now (views use it to show buttons)."""
     check(name, appeal.status, parties_of(actor, appeal, token=token))
 
 
@@ -349,7 +362,7 @@ def appeal_register(*, actor: User, appeal: Appeal, registration_number: str, re
             )
         appeal.registration_number, appeal.registered_on = registration_number, registered_on
         appeal.save()
-        _event(appeal, EventKind.REGISTERED, actor, before=before, number=registration_number)
+        events.record_case_event(appeal, EventKind.REGISTERED, actor, before=before, number=registration_number)
         notifications.case_registered(appeal)
     return appeal
 
@@ -359,7 +372,7 @@ def appeal_take(*, actor: User, appeal: Appeal) -> Appeal:
         appeal, before, _parties = _step("take", actor, appeal)
         appeal.assignee = appeal.assignee or actor
         appeal.save()
-        _event(appeal, EventKind.TAKEN, actor, before=before)
+        events.record_case_event(appeal, EventKind.TAKEN, actor, before=before)
     return appeal
 
 
@@ -372,7 +385,7 @@ def appeal_assign(*, actor: User, appeal: Appeal, assignee: User) -> Appeal:
             raise ValidationError({"assignee": [_("Choose an official of this authority.")]})
         appeal.assignee = assignee
         appeal.save(update_fields=["assignee", "updated_at"])
-        _event(appeal, EventKind.ASSIGNED, actor, public=False, assignee=assignee.pk)
+        events.record_case_event(appeal, EventKind.ASSIGNED, actor, public=False, assignee=assignee.pk)
     return appeal
 
 
@@ -381,12 +394,12 @@ def appeal_mark_no_study(*, actor: User, appeal: Appeal) -> Appeal:
     with transaction.atomic():
         appeal, _before, _parties = _step("no_study", actor, appeal)
         if appeal.kind != Kind.APPEAL or appeal.term != Term.APPEAL_STANDARD:
-            raise TransitionError(_("Only an appeal with the one-month term can be shortened to 15 days."))
+            raise InvalidTransition(_("Only an appeal with the one-month term can be shortened to 15 days."))
         due_at = _set_term(appeal, Term.APPEAL_NO_STUDY)
         if due_at < now():
-            raise TransitionError(_("15 days since receipt have already passed; the one-month term stays."))
+            raise InvalidTransition(_("15 days since receipt have already passed; the one-month term stays."))
         appeal.save()
-        _event(appeal, EventKind.NO_STUDY, actor, due_at=due_at.isoformat())
+        events.record_case_event(appeal, EventKind.NO_STUDY, actor, due_at=due_at.isoformat())
     return appeal
 
 
@@ -400,14 +413,14 @@ def appeal_extend(*, actor: User, appeal: Appeal, reason: str) -> Appeal:
         appeal, before, parties = _step("extend", actor, appeal)
         if appeal.kind == Kind.APPEAL:
             if Party.HEAD not in parties:
-                raise TransitionError(_("Only the head of the authority can extend the term of an appeal."))
+                raise InvalidTransition(_("Only the head of the authority can extend the term of an appeal."))
             term = Term.APPEAL_EXTENDED
         else:
             if appeal.term == Term.INFO_URGENT:
-                raise TransitionError(_("An urgent request cannot be extended: it is answered within 48 hours."))
+                raise InvalidTransition(_("An urgent request cannot be extended: it is answered within 48 hours."))
             window = deadlines.extension_window(_received(appeal), current_calendar())
             if now() > window.due_at:
-                raise TransitionError(
+                raise InvalidTransition(
                     _("The term can only be extended within the first 5 working days (until %(day)s).")
                     % {"day": window.due_on.strftime("%d.%m.%Y")}
                 )
@@ -415,7 +428,9 @@ def appeal_extend(*, actor: User, appeal: Appeal, reason: str) -> Appeal:
         due_at = _set_term(appeal, term)
         appeal.extension_reason = reason
         appeal.save()
-        _event(appeal, EventKind.EXTENDED, actor, before=before, note=reason, due_at=due_at.isoformat())
+        events.record_case_event(
+            appeal, EventKind.EXTENDED, actor, before=before, note=reason, due_at=due_at.isoformat()
+        )
         notifications.case_extended(appeal)
     return appeal
 
@@ -460,8 +475,10 @@ def appeal_forward(*, actor: User, appeal: Appeal, to: Authority, reason: str) -
         )
         _receive(new, moment)
         late = moment > limit.due_at
-        _event(appeal, EventKind.FORWARDED, actor, before=before, note=reason, to=to.pk, case=new.number, late=late)
-        _event(
+        events.record_case_event(
+            appeal, EventKind.FORWARDED, actor, before=before, note=reason, to=to.pk, case=new.number, late=late
+        )
+        events.record_case_event(
             new,
             EventKind.RECEIVED_BY_FORWARDING,
             actor,
@@ -480,7 +497,7 @@ def appeal_ask(*, actor: User, appeal: Appeal, question: str) -> Appeal:
     with transaction.atomic():
         appeal, before, _parties = _step("ask", actor, appeal)
         appeal.save()
-        _event(appeal, EventKind.CLARIFICATION_ASKED, actor, before=before, note=question)
+        events.record_case_event(appeal, EventKind.CLARIFICATION_ASKED, actor, before=before, note=question)
         notifications.case_question(appeal, question)
     return appeal
 
@@ -492,7 +509,7 @@ def appeal_clarify(*, actor: User | None, appeal: Appeal, text: str, token: str 
     with transaction.atomic():
         appeal, before, _parties = _step("clarify", actor, appeal, token)
         appeal.save()
-        _event(appeal, EventKind.CLARIFICATION_GIVEN, actor, before=before, note=text)
+        events.record_case_event(appeal, EventKind.CLARIFICATION_GIVEN, actor, before=before, note=text)
         notifications.case_clarified(appeal, text)
     return appeal
 
@@ -530,7 +547,7 @@ def appeal_answer(
         appeal.answer_text = text.strip()
         appeal.answered_at = now()
         appeal.save()
-        event = _event(
+        event = events.record_case_event(
             appeal,
             EventKind.ANSWER_RECORDED if recorded else EventKind.ANSWERED,
             actor,
@@ -556,9 +573,9 @@ def appeal_close(*, actor: User | None, appeal: Appeal, token: str | None = None
         appeal, before, _parties = _step("close", actor, appeal, token)
         appeal.closed_at = now()
         if appeal.publish_consent and appeal.publication == Publication.PRIVATE:
-            _propose_publication(appeal)
+            propose_publication(appeal)
         appeal.save()
-        _event(appeal, EventKind.CLOSED, actor, before=before)
+        events.record_case_event(appeal, EventKind.CLOSED, actor, before=before)
     return appeal
 
 
@@ -567,37 +584,5 @@ def appeal_withdraw(*, actor: User | None, appeal: Appeal, token: str | None = N
         appeal, before, _parties = _step("withdraw", actor, appeal, token)
         appeal.closed_at = now()
         appeal.save()
-        _event(appeal, EventKind.WITHDRAWN, actor, before=before)
+        events.record_case_event(appeal, EventKind.WITHDRAWN, actor, before=before)
     return appeal
-
-
-# --- Publication ----------------------------------------------------------------------------
-
-
-def _propose_publication(appeal: Appeal) -> None:
-    """Queue for the moderator, with personal data already redacted (names and addresses of the
-    author too, which no pattern can know)."""
-    known = [appeal.author_name, *appeal.author_name.split(), appeal.author_address, appeal.author_email]
-    known += [appeal.author_phone] if appeal.author_phone else []
-
-    def clean(text: str) -> str:
-        for value in sorted({k for k in known if k and len(k) > 2}, key=len, reverse=True):
-            text = _replace_ci(text, value)
-        return redact(text)
-
-    appeal.publication = Publication.PENDING
-    appeal.public_subject = clean(appeal.subject)
-    appeal.public_text = clean(appeal.text)
-    appeal.public_answer = clean(appeal.answer_text)
-
-
-def _replace_ci(text: str, value: str, replacement: str = "███") -> str:
-    lowered, needle = text.casefold(), value.casefold()
-    out, i = [], 0
-    while True:
-        j = lowered.find(needle, i)
-        if j < 0:
-            out.append(text[i:])
-            return "".join(out)
-        out.append(text[i:j] + replacement)
-        i = j + len(value)

@@ -2,28 +2,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.mail import EmailMessage
-from django.db import transaction
 from django.tasks import task
 
-from cipnet.appeals.models import Notification
+from cipnet.appeals.notifications import send_reminders
+
+# Tasks queued before the outbox had its own module name this path: they still find it here.
+from cipnet.appeals.outbox import send_notification as send_notification
 from cipnet.core.clock import at, local, now
-
-
-@task()
-def send_notification(*, notification_id: int) -> bool:
-    """Send one case e-mail, once: a retried or duplicated task finds it sent and does nothing."""
-    from cipnet.appeals.notifications import reply_address
-
-    with transaction.atomic():
-        note = Notification.objects.select_for_update().select_related("appeal").filter(pk=notification_id).first()
-        if note is None or note.sent_at is not None:
-            return False
-        EmailMessage(subject=note.subject, body=note.body, to=[note.to], reply_to=[reply_address(note.appeal)]).send()
-        note.sent_at = now()
-        note.save(update_fields=["sent_at"])
-    return True
-
 
 #: Reminders and escalations go out each morning at this hour, Kyiv time.
 REMINDER_HOUR = 8
@@ -39,8 +24,6 @@ def next_reminder_run(moment: dt.datetime) -> dt.datetime:
 @task()
 def daily_reminders() -> dict[str, int]:
     """Send the day's reminders and escalations, then book tomorrow's run (the worker is the clock)."""
-    from cipnet.appeals.notifications import send_reminders
-
     counts = send_reminders()
     schedule_daily_reminders()
     return counts

@@ -3,14 +3,12 @@ confirm the e-mail address, follow the case by its private link, and the deadlin
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,12 +19,11 @@ from cipnet.accounts import throttle
 from cipnet.accounts.models import User
 from cipnet.appeals import attachments, deadlines, notifications, publication, selectors, services
 from cipnet.appeals.deadlines import Term
-from cipnet.appeals.forms import CalculatorForm, CaseForm, TextForm, uploads_of
-from cipnet.appeals.models import Appeal, AttachmentSource, Kind, Status
-from cipnet.appeals.workflow import Party, TransitionError, allowed
-from cipnet.core.clock import local
-from cipnet.core.errors import put_errors
-from cipnet.core.workdays import current_calendar, holiday_name
+from cipnet.appeals.forms import CalculatorForm, CaseForm, TextForm
+from cipnet.appeals.models import Appeal, Kind, Status
+from cipnet.appeals.workflow import Party, available_steps
+from cipnet.core.errors import InvalidTransition, put_errors
+from cipnet.core.workdays import current_calendar
 
 #: New cases per hour from one address (a library's shared connection serves many people).
 ANONYMOUS_LIMIT_PER_HOUR = 10
@@ -74,27 +71,25 @@ def save_case(
         idempotency_key = uuid.UUID(key) if key and appeal is None else None
     except ValueError:
         idempotency_key = None
-    uploads = uploads_of(form.cleaned_data.get("attachments") or [])
+    uploads = attachments.uploads_of(form.cleaned_data.get("attachments") or [])
     file_errors = attachments.check(uploads, already=appeal.attachments.count() if appeal else 0)
     if file_errors:
         put_errors(form, ValidationError(file_errors))
         uploads = []
     try:
-        with transaction.atomic():
-            appeal = services.appeal_save_draft(
-                actor=user,
-                data=form.to_input(),
-                appeal=appeal,
-                token=token,
-                idempotency_key=idempotency_key,
-                **(on_behalf or {}),
-            )
-            if uploads:
-                attachments.store(appeal=appeal, uploads=uploads, source=AttachmentSource.AUTHOR, user=user)
+        appeal = services.appeal_file(
+            actor=user,
+            data=form.to_input(),
+            appeal=appeal,
+            token=token,
+            idempotency_key=idempotency_key,
+            uploads=uploads,
+            **(on_behalf or {}),
+        )
     except ValidationError as e:
         put_errors(form, e)
         return None
-    except TransitionError as e:
+    except InvalidTransition as e:
         form.add_error(None, str(e))
         return None
     if file_errors:
@@ -114,7 +109,7 @@ def save_case(
         return appeal
     try:
         return services.appeal_submit(actor=user, appeal=appeal)
-    except (ValidationError, TransitionError) as e:
+    except (ValidationError, InvalidTransition) as e:
         if isinstance(e, ValidationError):
             put_errors(form, e)
         else:
@@ -204,7 +199,7 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
             for message in e.messages:
                 messages.error(request, message)
             return redirect("reception:edit", token)
-        except TransitionError as e:
+        except InvalidTransition as e:
             messages.error(request, str(e))
             return redirect(case_link(appeal))
         messages.success(request, _("Thank you: your e-mail address is confirmed and the case is sent."))
@@ -228,7 +223,7 @@ def case_context(request: HttpRequest, appeal: Appeal, *, token: str | None) -> 
         "due": selectors.due_info(appeal),
         "events": selectors.timeline(appeal=appeal, internal=False),
         "files": appeal.attachments.filter(event__isnull=True),
-        "steps": allowed(appeal.status, parties & {Party.AUTHOR}),
+        "steps": available_steps(appeal, parties & {Party.AUTHOR}),
         "clarify_form": TextForm(),
         "forwarded_to": appeal.forwarded_to.all(),
     }
@@ -263,7 +258,7 @@ def author_step(request: HttpRequest, token: str, step: str) -> HttpResponse:
             messages.success(request, _("Your clarification is sent to the authority."))
         else:
             raise Http404
-    except TransitionError as e:
+    except InvalidTransition as e:
         messages.error(request, str(e))
     except ValidationError as e:
         for message in e.messages:
@@ -273,22 +268,14 @@ def author_step(request: HttpRequest, token: str, step: str) -> HttpResponse:
 
 def author_file(request: HttpRequest, token: str, pk: int) -> FileResponse:
     appeal = selectors.appeal_get_by_token(token=token)
-    return serve_attachment(selectors.attachment_for(appeal=appeal, pk=pk))
-
-
-def serve_attachment(attachment: Any) -> FileResponse:
-    response = FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
-    response["Content-Type"] = attachment.content_type
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return attachments.attachment_response(selectors.attachment_for(appeal=appeal, pk=pk))
 
 
 @login_required
 def my_cases(request: HttpRequest) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)  # noqa: S101 — login_required
-    cases = selectors.own_cases(user=user).order_by("-created_at")[:200]
+    cases = selectors.case_list_visible_to(user=user, filters=selectors.CaseFilters(own=True))[:200]
     return render(request, "appeals/my_cases.html", {"cases": cases})
 
 
@@ -308,20 +295,7 @@ def calculator(request: HttpRequest) -> HttpResponse:
     form = CalculatorForm(request.GET or None)
     result = None
     if request.GET and form.is_valid():
-        calendar = current_calendar()
-        received = form.received_at()
-        term = TERMS[form.cleaned_data["kind"]]
-        deadline = deadlines.due(term, received, calendar)
-        day = received.date()
-        result = {
-            "deadline": deadline,
-            "term": term,
-            "hours": term is Term.INFO_URGENT,
-            "starts_on": day + dt.timedelta(days=1),
-            "martial_law": calendar.under_martial_law(day),
-            "moved_holiday": holiday_name(deadline.moved_from) if deadline.moved_from else None,
-            "due_local": local(deadline.due_at),
-        }
+        result = deadlines.explain(TERMS[form.cleaned_data["kind"]], form.received_at(), current_calendar())
     return render(
         request,
         "appeals/calculator.html",

@@ -19,10 +19,9 @@ from django.views.decorators.http import require_http_methods
 
 from cipnet.accounts import throttle
 from cipnet.accounts.models import User
-from cipnet.appeals import publication
+from cipnet.appeals import publication, selectors
 from cipnet.appeals.models import Appeal, Kind, Publication
-from cipnet.appeals.workflow import TransitionError
-from cipnet.core.errors import put_errors
+from cipnet.core.errors import InvalidTransition, put_errors
 
 PAGE_SIZE = 20
 #: Text searches per address in ten minutes (a library's shared connection serves many people).
@@ -72,9 +71,8 @@ def search(request: HttpRequest) -> HttpResponse:
         scope="register-search", ip=throttle.client_ip(request), limit=SEARCH_LIMIT, window_seconds=600
     ):
         return render(request, "appeals/register_search.html", {"form": form, "limited": True}, status=429)
-    cases = publication.register_search(
-        query=query, authority_slug=data.get("authority", ""), kind=data.get("kind", "")
-    )
+    filters = selectors.RegisterFilters(text=query, authority_slug=data.get("authority", ""), kind=data.get("kind", ""))
+    cases = selectors.case_list_public(filters)
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
@@ -96,7 +94,7 @@ def authorities(request: HttpRequest) -> HttpResponse:
 def authority(request: HttpRequest, slug: str) -> HttpResponse:
     found = publication.authority_get_public(slug=slug)
     (stats,) = publication.authority_statistics(authority=found)
-    cases = publication.register_search(query="", authority_slug=found.slug)
+    cases = selectors.case_list_public(selectors.RegisterFilters(authority_slug=found.slug))
     return render(
         request,
         "appeals/authority.html",
@@ -147,7 +145,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
                 text=form.cleaned_data["text"],
                 answer=form.cleaned_data["answer"],
             )
-        except TransitionError as e:
+        except InvalidTransition as e:
             messages.error(request, str(e))
             return redirect("reception_moderation:review", appeal.pk)
         except ValidationError as e:

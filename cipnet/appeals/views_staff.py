@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from cipnet.accounts.models import User
 from cipnet.accounts.scopes import scope_for
-from cipnet.appeals import selectors, services
+from cipnet.appeals import attachments, selectors, services
 from cipnet.appeals.forms import (
     AssignForm,
     CaseForm,
@@ -29,14 +29,17 @@ from cipnet.appeals.forms import (
     RecordAnswerForm,
     RegisterForm,
     TextForm,
-    uploads_of,
 )
-from cipnet.appeals.models import Appeal, Kind, Status
-from cipnet.appeals.views_public import KIND_SLUGS, save_case, serve_attachment
-from cipnet.appeals.workflow import STEPS, Party, TransitionError, allowed
+from cipnet.appeals.models import Appeal, Status
+from cipnet.appeals.views_public import KIND_SLUGS, save_case
+from cipnet.appeals.workflow import STEPS, Party, available_steps
 from cipnet.core.clock import local, now
-from cipnet.core.errors import put_errors
+from cipnet.core.errors import InvalidTransition, put_errors
 from cipnet.directory.models import Centre
+
+#: The cases filed at the consultant's centres (sent), and their drafts.
+FILED = selectors.CaseFilters(status="sent", centres=True)
+FILED_DRAFTS = selectors.CaseFilters(status=Status.DRAFT, centres=True, order="edited")
 
 
 def _staff_user(request: HttpRequest) -> User:
@@ -53,21 +56,22 @@ def inbox(request: HttpRequest) -> HttpResponse:
     scope = scope_for(user)
     if not is_official and not scope.centre_ids:
         raise Http404
-    f = selectors.InboxFilter(
+    f = selectors.CaseFilters(
         status=request.GET.get("status", "open"),
         kind=request.GET.get("kind", ""),
         due=request.GET.get("due", ""),
         mine=request.GET.get("mine") == "1",
-        query=request.GET.get("q", "").strip()[:60],
+        text=request.GET.get("q", "").strip()[:60],
+        inbox=True,
+        order="urgent",
     )
-    cases: list[Appeal] = list(selectors.inbox(user=user, f=f)[:300]) if is_official else []
+    cases: list[Appeal] = list(selectors.case_list_visible_to(user=user, filters=f)[:300]) if is_official else []
     moment = now()
     rows = [(c, selectors.due_info(c, moment)) for c in cases]
     filed = []
     if scope.centre_ids:
         filed = [
-            (c, selectors.due_info(c, moment))
-            for c in selectors.centre_cases(user=user).exclude(status=Status.DRAFT).order_by("-created_at")[:100]
+            (c, selectors.due_info(c, moment)) for c in selectors.case_list_visible_to(user=user, filters=FILED)[:100]
         ]
     return render(
         request,
@@ -79,9 +83,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
             "is_official": is_official,
             "can_file": bool(scope.centre_ids),
             "statuses": [("open", None)] + [(s.value, s.label) for s in Status if s != Status.DRAFT],
-            "drafts": selectors.centre_cases(user=user).filter(status=Status.DRAFT).order_by("-updated_at")[:20]
-            if scope.centre_ids
-            else [],
+            "drafts": selectors.case_list_visible_to(user=user, filters=FILED_DRAFTS)[:20] if scope.centre_ids else [],
         },
     )
 
@@ -142,11 +144,7 @@ def case(request: HttpRequest, pk: int) -> HttpResponse:
 def _case_context(user: User, appeal: Appeal, **forms: Any) -> dict[str, Any]:
     parties = _parties(user, appeal)
     official = bool(parties & {Party.OFFICIAL, Party.HEAD})
-    steps = allowed(appeal.status, parties)
-    if appeal.kind != Kind.APPEAL or appeal.term != "appeal_1m":
-        steps = [s for s in steps if s != "no_study"]
-    if appeal.kind == Kind.APPEAL and Party.HEAD not in parties:
-        steps = [s for s in steps if s != "extend"]
+    steps = available_steps(appeal, parties)
     default_forms: dict[str, Any] = {
         "register": RegisterForm(initial={"registered_on": local(now()).date()}),
         "assign": AssignForm(officials=selectors.colleagues(appeal=appeal)),
@@ -183,7 +181,7 @@ def step(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     try:
         with transaction.atomic():
             form = _run_step(request, user, appeal, name)
-    except TransitionError as e:
+    except InvalidTransition as e:
         messages.error(request, str(e))
         return redirect("reception_staff:case", appeal.pk)
     except ValidationError as e:
@@ -252,7 +250,7 @@ def _run_step(request: HttpRequest, user: User, appeal: Appeal, name: str) -> An
                     appeal=appeal,
                     outcome=form.cleaned_data["outcome"],
                     text=form.cleaned_data["text"],
-                    uploads=uploads_of(form.cleaned_data.get("attachments") or []),
+                    uploads=attachments.uploads_of(form.cleaned_data.get("attachments") or []),
                     recorded=recorded,
                     channel=form.cleaned_data.get("channel", ""),
                 )
@@ -267,7 +265,7 @@ def _run_step(request: HttpRequest, user: User, appeal: Appeal, name: str) -> An
 def staff_file(request: HttpRequest, pk: int, file_pk: int) -> FileResponse:
     user = _staff_user(request)
     appeal = selectors.appeal_get_for_user(user=user, pk=pk)
-    return serve_attachment(selectors.attachment_for(appeal=appeal, pk=file_pk))
+    return attachments.attachment_response(selectors.attachment_for(appeal=appeal, pk=file_pk))
 
 
 @login_required

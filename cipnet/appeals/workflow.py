@@ -11,7 +11,9 @@ from enum import StrEnum
 
 from django.utils.translation import gettext_lazy as _
 
-from cipnet.appeals.models import Status
+from cipnet.appeals.deadlines import Term
+from cipnet.appeals.models import Appeal, Kind, Status
+from cipnet.core.errors import InvalidTransition
 
 
 class Party(StrEnum):
@@ -74,19 +76,17 @@ STEPS: dict[str, Step] = {
 }
 
 
-class TransitionError(Exception):
-    """A step that the case's status or the actor's role does not allow; the message says why."""
-
-
 def check(step_name: str, status: str, parties: set[Party]) -> Step:
-    """The step, if `parties` may take it from `status`; else TransitionError with a clear message."""
+    """The step, if `parties` may take it from `status`; else InvalidTransition with a clear message."""
     step = STEPS[step_name]
     if not parties & step.parties:
-        raise TransitionError(_("“%(step)s” is not for you to do on this case.") % {"step": step.label})
+        raise InvalidTransition(str(_("“%(step)s” is not for you to do on this case.") % {"step": step.label}))
     if status not in step.sources:
-        raise TransitionError(
-            _("“%(step)s” is not possible while the case is “%(status)s”.")
-            % {"step": step.label, "status": Status(status).label}
+        raise InvalidTransition(
+            str(
+                _("“%(step)s” is not possible while the case is “%(status)s”.")
+                % {"step": step.label, "status": Status(status).label}
+            )
         )
     return step
 
@@ -94,3 +94,19 @@ def check(step_name: str, status: str, parties: set[Party]) -> Step:
 def allowed(status: str, parties: set[Party]) -> list[str]:
     """The steps `parties` may take now, in the table's order (to show as buttons)."""
     return [name for name, s in STEPS.items() if status in s.sources and parties & s.parties]
+
+
+#: The steps as the API names them (its URL segment: POST /reception/cases/{id}/{step}/).
+API_STEP_NAMES = {name: name.replace("_", "-") for name in STEPS}
+
+
+def available_steps(appeal: Appeal, parties: set[Party]) -> list[str]:
+    """The steps `parties` may take on the case now: what the staff and author pages show as buttons
+    and the API lists as `actions` (`API_STEP_NAMES`). Narrower than `allowed`: "no study" only for
+    an appeal with the one-month term, and an appeal's term is extended by the head alone."""
+    steps = allowed(appeal.status, parties)
+    if appeal.kind != Kind.APPEAL or appeal.term != Term.APPEAL_STANDARD:
+        steps = [s for s in steps if s != "no_study"]
+    if appeal.kind == Kind.APPEAL and Party.HEAD not in parties:
+        steps = [s for s in steps if s != "extend"]
+    return steps

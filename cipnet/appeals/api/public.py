@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from cipnet.api.base import LANG, ApiView, error_responses
 from cipnet.api.fields import StrictInputSerializer
 from cipnet.api.pagination import PagePagination
-from cipnet.appeals import publication
+from cipnet.appeals import publication, selectors
 from cipnet.appeals.models import Appeal, Kind
 from cipnet.core.clock import local
 
@@ -84,9 +84,10 @@ class RegisterListView(ApiView):
         query = RegisterQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         p: dict[str, Any] = query.validated_data
-        qs = publication.register_search(
-            query=" ".join(p.get("q", "").split()), authority_slug=p.get("authority", ""), kind=p.get("kind", "")
-        ).select_related("authority")
+        filters = selectors.RegisterFilters(
+            text=" ".join(p.get("q", "").split()), authority_slug=p.get("authority", ""), kind=p.get("kind", "")
+        )
+        qs = selectors.case_list_public(filters)
         page = self.paginate_queryset(qs) or []
         return self.get_paginated_response(RegisterCaseSerializer(page, many=True).data)
 

@@ -19,7 +19,7 @@ from rest_framework.test import APIClient
 
 from cipnet.accounts.models import User
 from cipnet.appeals import services
-from cipnet.appeals.api.cases import DeadlineThrottle
+from cipnet.appeals.api.deadline import DeadlineThrottle
 from cipnet.appeals.models import Appeal, AppealEvent, EventKind, Status
 from cipnet.appeals.tests.conftest import Reception, appeal_input, reception, submitted  # noqa: F401
 from cipnet.core.clock import KYIV

@@ -5,17 +5,22 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from typing import Any
 
 import pytest
 from django.core.management import call_command
 from django.utils import translation
 
-from cipnet.appeals import demo, publication
+from cipnet.appeals import demo, publication, selectors
 from cipnet.appeals.models import Appeal, Authority, Publication, Status
 from cipnet.directory.demo.accounts import demo_logins
 from cipnet.directory.katottg import Row, territory_import
 from cipnet.directory.tests.conftest import katottg_lines  # noqa: F401 - a fixture
 from cipnet.directory.tests.test_demo import demo_territory_rows  # noqa: F401 - a fixture
+
+
+def register(*, query: str, authority_slug: str = "", kind: str = "") -> Any:
+    return selectors.case_list_public(selectors.RegisterFilters(text=query, authority_slug=authority_slug, kind=kind))
 
 
 def test_the_demo_reception(db: None, demo_territory_rows: list[Row]) -> None:  # noqa: F811
@@ -32,7 +37,7 @@ def test_the_demo_reception(db: None, demo_territory_rows: list[Row]) -> None:  
         assert case.public_search and case.author_name not in case.public_search
         assert case.author_email not in case.public_search
         word = case.public_subject.split()[-1].upper()
-        assert case in publication.register_search(query=word)
+        assert case in register(query=word)
     # Answers came days after receipt, in time: the authorities' figures look like life.
     city = Authority.objects.get(slug="mykolaiv-city-council")
     [figures] = publication.authority_statistics(authority=city)

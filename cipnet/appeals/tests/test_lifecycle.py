@@ -23,8 +23,9 @@ from cipnet.appeals.models import (
     Status,
 )
 from cipnet.appeals.tests.conftest import Reception, appeal_input, submitted
-from cipnet.appeals.workflow import STEPS, Party, TransitionError, allowed, check
+from cipnet.appeals.workflow import STEPS, Party, allowed, check
 from cipnet.core.clock import KYIV
+from cipnet.core.errors import InvalidTransition
 
 MONDAY = dt.datetime(2026, 11, 16, 10, 0, tzinfo=KYIV)
 
@@ -44,7 +45,7 @@ def test_each_step_from_each_status(step: str, status: str) -> None:
     if status in spec.sources:
         assert check(step, status, parties) is spec
     else:
-        with pytest.raises(TransitionError, match="not possible while the case is"):
+        with pytest.raises(InvalidTransition, match="not possible while the case is"):
             check(step, status, parties)
 
 
@@ -54,9 +55,9 @@ def test_each_step_refuses_the_other_parties(step: str) -> None:
     status = next(iter(spec.sources))
     others = set(Party) - set(spec.parties)
     if others:
-        with pytest.raises(TransitionError, match="not for you"):
+        with pytest.raises(InvalidTransition, match="not for you"):
             check(step, status, others)
-    with pytest.raises(TransitionError):
+    with pytest.raises(InvalidTransition):
         check(step, status, set())
 
 
@@ -104,7 +105,7 @@ def test_an_appeal_from_library_to_answer(reception: Reception, django_capture_o
     assert case.due_at == end_of_day(dt.date(2026, 12, 16))  # a question does not stop the clock
 
     # Only the head extends an appeal; 45 days in all.
-    with pytest.raises(TransitionError, match="Only the head"):
+    with pytest.raises(InvalidTransition, match="Only the head"):
         services.appeal_extend(actor=r.clerk, appeal=case, reason="Потрібна перевірка підрядника.")
     case = services.appeal_extend(actor=r.head, appeal=case, reason="Потрібна перевірка підрядника.")
     assert (case.status, case.term) == (Status.EXTENDED, Term.APPEAL_EXTENDED)
@@ -156,11 +157,11 @@ def test_refused_steps_change_nothing(reception: Reception) -> None:
     case = submitted(r)
     resident = r.world.users["resident"]
     for actor in (resident, r.oblast_clerk, r.world.users["consultant_b"], r.world.users["coordinator_a"]):
-        with pytest.raises(TransitionError, match="not for you"):
+        with pytest.raises(InvalidTransition, match="not for you"):
             services.appeal_register(actor=actor, appeal=case, registration_number="1", registered_on=MONDAY.date())
-    with pytest.raises(TransitionError, match="not possible while the case is"):
+    with pytest.raises(InvalidTransition, match="not possible while the case is"):
         services.appeal_answer(actor=r.clerk, appeal=case, outcome=Outcome.POSITIVE, text="Відповідь по суті.")
-    with pytest.raises(TransitionError, match="not for you"):
+    with pytest.raises(InvalidTransition, match="not for you"):
         services.appeal_withdraw(actor=r.clerk, appeal=case)
     with pytest.raises(ValidationError):
         services.appeal_register(actor=r.clerk, appeal=case, registration_number=" ", registered_on=MONDAY.date())
@@ -174,7 +175,7 @@ def test_refused_steps_change_nothing(reception: Reception) -> None:
     # Withdrawn: nothing more can happen.
     case = services.appeal_withdraw(actor=r.world.users["manager_a"], appeal=case)  # a colleague of the filer
     for step in ("register", "answer", "withdraw"):
-        with pytest.raises(TransitionError):
+        with pytest.raises(InvalidTransition):
             services.check_step(
                 step, actor=r.clerk if step != "withdraw" else r.world.users["consultant_a"], appeal=case
             )
@@ -190,7 +191,7 @@ def test_no_study_shortens_to_15_days(reception: Reception) -> None:
     )
     case = services.appeal_mark_no_study(actor=r.clerk, appeal=case)
     assert case.due_at == end_of_day(dt.date(2026, 2, 16))
-    with pytest.raises(TransitionError, match="one-month term"):
+    with pytest.raises(InvalidTransition, match="one-month term"):
         services.appeal_mark_no_study(actor=r.clerk, appeal=case)
 
 
@@ -219,7 +220,7 @@ def test_forwarding_starts_a_new_term_at_the_competent_body(
     services.appeal_register(
         actor=r.oblast_clerk, appeal=new, registration_number="Л-1", registered_on=dt.date(2026, 11, 24)
     )
-    with pytest.raises(TransitionError):
+    with pytest.raises(InvalidTransition):
         services.appeal_register(
             actor=r.clerk, appeal=case, registration_number="2", registered_on=dt.date(2026, 11, 24)
         )
@@ -250,7 +251,7 @@ def test_information_request_terms(reception: Reception) -> None:
     late = _info(r)
     r.clock(kyiv("2026-12-07"))
     services.appeal_register(actor=r.clerk, appeal=late, registration_number="І-6", registered_on=dt.date(2026, 12, 7))
-    with pytest.raises(TransitionError, match="first 5 working days"):
+    with pytest.raises(InvalidTransition, match="first 5 working days"):
         services.appeal_extend(actor=r.clerk, appeal=late, reason="Великий обсяг інформації.")
 
 
@@ -263,7 +264,7 @@ def test_urgent_request_is_due_in_48_hours_and_cannot_be_extended(reception: Rec
     case = services.appeal_register(
         actor=r.clerk, appeal=case, registration_number="1", registered_on=dt.date(2026, 11, 20)
     )
-    with pytest.raises(TransitionError, match="48 hours"):
+    with pytest.raises(InvalidTransition, match="48 hours"):
         services.appeal_extend(actor=r.clerk, appeal=case, reason="Великий обсяг інформації.")
 
 
@@ -297,9 +298,9 @@ def test_without_an_account_the_email_is_confirmed_first(reception: Reception) -
     r = reception
     r.clock(MONDAY)
     draft = services.appeal_save_draft(actor=None, data=appeal_input(r.city))
-    with pytest.raises(TransitionError, match="Confirm your e-mail"):
+    with pytest.raises(InvalidTransition, match="Confirm your e-mail"):
         services.appeal_submit(actor=None, appeal=draft, token=draft.follow_token)
-    with pytest.raises(TransitionError, match="not valid"):
+    with pytest.raises(InvalidTransition, match="not valid"):
         services.appeal_confirm_email(appeal=draft, token="wrong")
     case = services.appeal_confirm_email(appeal=draft, token=draft.follow_token)
     assert case.status == Status.SUBMITTED and case.email_confirmed_at == MONDAY

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import uuid
 from typing import Any
 
 import pytest
@@ -13,8 +14,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, override_settings
 from django.urls import reverse
 
+from cipnet.appeals import services
 from cipnet.appeals.models import Appeal, AppealEvent, Attachment, EventKind, Status
-from cipnet.appeals.tests.conftest import Reception, submitted
+from cipnet.appeals.tests.conftest import Reception, appeal_input, submitted
 from cipnet.core.clock import KYIV
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -233,3 +235,25 @@ def test_authorities_are_grouped_by_region_in_the_forms(reception: Reception) ->
     assert forward is not None
     assert f'<optgroup label="{reception.world.region_b.display_name}">' in forward.group(1)
     assert reception.city.display_name not in forward.group(1)
+
+
+def test_a_form_retried_with_another_users_idempotency_key_saves_nothing_on_their_case(reception: Reception) -> None:
+    # Regression: the page stored the files on (and redirected to) the case that another user had
+    # saved with the same key; the API refused it. Now both ask `services.appeal_file`.
+    reception.clock(MONDAY)
+    key = uuid.uuid4()
+    other = services.appeal_save_draft(
+        actor=reception.world.users["consultant_a"],
+        data=appeal_input(reception.city),
+        centre=reception.world.centre_a,
+        consent=True,
+        idempotency_key=key,
+    )
+    client = login(Client(), "resident")
+    response = client.post(
+        reverse("reception:new", args=["appeal"]),
+        form_data(reception, idempotency_key=str(key), attachments=SimpleUploadedFile("a.pdf", PDF, "application/pdf")),
+    )
+    assert response.status_code == 400
+    assert "This idempotency key was used for another case." in response.content.decode()
+    assert Appeal.objects.count() == 1 and not Attachment.objects.filter(appeal=other).exists()
