@@ -428,3 +428,17 @@ def service_usage(*, centre_ids: tuple[int, ...], since: dt.date) -> dict[int, i
         .order_by()
     )
     return {int(r["value"]): r["n"] or 0 for r in rows if r["value"].isdigit()}
+
+
+def card_usage_by_region(*, region: Region | None, since: dt.date, limit: int = 200) -> dict[int, int]:
+    """Card id → consultations that used it since a month start, in the region's centres (all
+    centres without a region): the `limit` most used. The catalogue's "most asked" reads it
+    through the `CIPNET_CATALOGUE_USAGE` setting (eservices may not import consultations)."""
+    usage = MonthlyTally.objects.filter(dimension=Dimension.SERVICE, month__gte=since).exclude(value=FREE_TEXT_SERVICE)
+    if region is not None:
+        usage = usage.filter(centre__region=region)
+    return {
+        int(row["value"]): row["n"]
+        for row in usage.values("value").annotate(n=Sum("count")).order_by("-n")[:limit]
+        if row["value"].isdigit()
+    }

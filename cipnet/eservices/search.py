@@ -39,7 +39,8 @@ from django.db.models.expressions import RawSQL
 from django.utils.safestring import SafeString, mark_safe
 
 from cipnet.core.text import APOSTROPHES, has_cyrillic, normalize_apostrophes
-from cipnet.eservices.models import CardLevel, CardSearchDocument, CardStatus, ServiceCard, Synonym
+from cipnet.eservices.models import CardSearchDocument, CardStatus, ServiceCard, Synonym
+from cipnet.eservices.selectors import CardFilters, card_filter
 
 if TYPE_CHECKING:
     from pymorphy3 import MorphAnalyzer
@@ -534,16 +535,6 @@ def _nearest(word: str, vocabulary: _Vocabulary, *, known: bool) -> tuple[str, t
 # --------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class SearchFilters:
-    kind: str | None = None
-    level: str | None = None
-    category: str | None = None  # category slug
-    life_event: str | None = None  # life event slug
-    provider: str | None = None  # provider slug
-    region: int | None = None  # oblast Territory id: national cards and that oblast's own
-
-
 @dataclass
 class Hit:
     card: ServiceCard
@@ -778,28 +769,10 @@ def _candidate_filter(terms: Sequence[str], prefix: str | None) -> Q | None:
     return Q(pk__in=RawSQL(sql, [fts]))  # noqa: S611 - constant SQL, the query is a parameter
 
 
-def _apply_filters(qs: Any, filters: SearchFilters | None) -> Any:
-    if filters is None:
-        return qs
-    if filters.kind:
-        qs = qs.filter(kind=filters.kind)
-    if filters.level:
-        qs = qs.filter(level=filters.level)
-    if filters.category:
-        qs = qs.filter(categories__slug=filters.category)
-    if filters.life_event:
-        qs = qs.filter(life_events__slug=filters.life_event)
-    if filters.provider:
-        qs = qs.filter(provider__slug=filters.provider)
-    if filters.region:
-        qs = qs.filter(
-            Q(level=CardLevel.NATIONAL) | Q(territory__oblast_id=filters.region) | Q(territory_id=filters.region)
-        )
-    return qs
-
-
-def search(query: str, *, limit: int = 20, filters: SearchFilters | None = None, prefix: bool = False) -> SearchResult:
-    """Cards for what a person typed, best first. ``prefix`` reads the last word as unfinished."""
+def search(query: str, *, limit: int = 20, filters: CardFilters | None = None, prefix: bool = False) -> SearchResult:
+    """Cards for what a person typed, best first, among those the filters' other fields allow
+    (``selectors.card_filter``: the catalogue list's own rule). ``prefix`` reads the last word as
+    unfinished."""
     normalised = normalise_query(query)
     if not normalised:
         return SearchResult(hits=[], query=normalised, terms=[], corrected={}, expanded_by_synonym=[])
@@ -816,7 +789,9 @@ def search(query: str, *, limit: int = 20, filters: SearchFilters | None = None,
     if condition is None:
         return result
     qs = ServiceCard.objects.public().filter(condition)
-    qs = _apply_filters(qs, filters).filter(search_document__isnull=False)
+    if filters is not None:
+        qs = card_filter(qs, filters)
+    qs = qs.filter(search_document__isnull=False)
     rows = qs.values_list("pk", "name", "identifier", "popularity", "status")
     score_card = plan.scorer()
     scored: list[tuple[tuple[float, int, str, str], int, float, dict[str, set[str]]]] = []

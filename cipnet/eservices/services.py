@@ -16,6 +16,7 @@ from cipnet.accounts.models import User
 from cipnet.accounts.scopes import scope_for
 from cipnet.core.errors import NotFoundOrNotAllowed
 from cipnet.directory.models import Centre
+from cipnet.eservices import selectors
 from cipnet.eservices.models import (
     CardVersion,
     Category,
@@ -42,8 +43,7 @@ def can_edit_catalogue(user: User | None) -> bool:
     """Coordinators (regional) and network administrators curate the catalogue."""
     if user is None:
         return True
-    scope = scope_for(user)
-    return scope.network or bool(scope.region_ids)
+    return selectors.is_catalogue_editor(user)
 
 
 def _require_editor(actor: User | None) -> None:

@@ -50,7 +50,6 @@ def card_list(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "show": show,
-            "stale_before": today - dt.timedelta(days=365),
             "unverified_count": selectors.cards_needing_verification(today=today).count(),
         },
     )
