@@ -91,7 +91,7 @@ def card_filter(qs: QuerySet[ServiceCard], filters: CardFilters) -> QuerySet[Ser
 def card_list_public(filters: CardFilters | None = None) -> QuerySet[ServiceCard]:
     """Public cards (not withdrawn) matching the filters (but the text: see `search.search`), most
     asked first, with what a list item shows."""
-    qs = (
+    qs: QuerySet[ServiceCard] = (
         ServiceCard.objects.public()
         .select_related("provider", "territory")
         .prefetch_related("categories", "life_events")

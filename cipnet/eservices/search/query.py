@@ -10,7 +10,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils.safestring import SafeString, mark_safe
 
@@ -296,7 +296,7 @@ def search(query: str, *, limit: int = 20, filters: CardFilters | None = None, p
     condition = _candidate_filter([t for t in terms if t in vocabulary], plan.prefix)
     if condition is None:
         return result
-    qs = ServiceCard.objects.public().filter(condition)
+    qs: QuerySet[ServiceCard] = ServiceCard.objects.public().filter(condition)
     if filters is not None:
         qs = card_filter(qs, filters)
     qs = qs.filter(search_document__isnull=False)
