@@ -26,6 +26,17 @@ def verification_due_before(today: dt.date) -> dt.date:
     return today - dt.timedelta(days=VERIFY_EVERY_DAYS)
 
 
+#: Plain fields of a card that the editor, the importer and the API may set.
+CARD_FIELDS = (
+    "identifier", "name", "name_en", "name_pl", "short_description", "short_description_en",
+    "short_description_pl", "description", "description_en", "description_pl", "kind", "level", "territory",
+    "provider", "audience", "keywords", "channels", "authentication", "requirements", "cost", "processing_time",
+    "output", "legal_basis", "languages", "guide_steps", "pitfalls", "bring", "status", "verified_on",
+    "popularity",
+)  # fmt: skip
+M2M_FIELDS = ("categories", "life_events")
+
+
 class ProviderKind(models.TextChoices):
     AUTHORITY = "authority", _("Public authority")
     LOCAL_GOVERNMENT = "local_government", _("Local government")

@@ -15,7 +15,7 @@ from django.utils.translation import gettext
 
 from cipnet.accounts.models import User
 from cipnet.core.errors import NotFoundOrNotAllowed
-from cipnet.eservices import services
+from cipnet.eservices import events, services
 from cipnet.eservices.interchange.export import split_list_cell
 from cipnet.eservices.interchange.formats import (
     CATALOGUE_JSON,
@@ -234,7 +234,7 @@ def _write(validator: CatalogueValidator, *, actor: User | None, source: str) ->
 
 
 def _differs(card: ServiceCard, fields: Mapping[str, Any]) -> bool:
-    current = services.card_snapshot(card)
+    current = events.card_snapshot(card)
     for key, value in fields.items():
         wanted = value.isoformat() if isinstance(value, dt.date) else value
         if current.get(key) != wanted:
