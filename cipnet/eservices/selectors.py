@@ -199,6 +199,29 @@ def centres_helping_with(*, card: ServiceCard, near: Territory | None = None, li
     return list(qs.order_by("region__name", "name")[:limit])
 
 
+# --- The editors' card list ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StaffCardFilters:
+    """The editors' list: every card (withdrawn ones too), by status or "needs verification"."""
+
+    status: str = ""  # a CardStatus value, or "" for every status
+    unverified_on: dt.date | None = None  # only cards needing verification on that day
+
+
+def card_list_visible_to(*, user: User | AnonymousUser | None, filters: StaffCardFilters) -> QuerySet[ServiceCard]:
+    """Every card, for the catalogue's editors (anyone else: not found)."""
+    if not is_catalogue_editor(user):
+        raise NotFoundOrNotAllowed()
+    if filters.unverified_on is not None:
+        return cards_needing_verification(today=filters.unverified_on)
+    qs = ServiceCard.objects.select_related("provider", "verified_by").order_by("name")
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    return qs
+
+
 def card_versions(*, card: ServiceCard) -> QuerySet[CardVersion]:
     return card.versions.select_related("author").order_by("-number")
 
