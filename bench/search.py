@@ -269,8 +269,7 @@ def run_one(database_url: str) -> dict[str, Any]:
     generate_seconds = time.perf_counter() - started
 
     # A cold rebuild: the analysers stay loaded, but no word has been lemmatised yet.
-    search._word_lemmas.cache_clear()
-    search._phrase_lemmas.cache_clear()
+    search.clear_caches()
     started = time.perf_counter()
     indexed = search.rebuild_index()
     index_seconds = time.perf_counter() - started

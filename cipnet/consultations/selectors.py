@@ -521,3 +521,17 @@ def service_names_for(*, centre: Centre, today: dt.date) -> list[str]:
     usage = service_usage(centre_ids=(centre.pk,), since=today.replace(day=1) - dt.timedelta(days=365))
     cards.sort(key=lambda c: (-usage.get(c.pk, 0), c.display_name))
     return [c.display_name for c in cards]
+
+
+def card_usage_by_region(*, region: Region | None, since: dt.date, limit: int = 200) -> dict[int, int]:
+    """Card id → consultations that used it since a month start, in the region's centres (all
+    centres without a region): the `limit` most used. The catalogue's "most asked" reads it
+    through the `CIPNET_CATALOGUE_USAGE` setting (eservices may not import consultations)."""
+    usage = MonthlyTally.objects.filter(dimension=Dimension.SERVICE, month__gte=since).exclude(value=FREE_TEXT_SERVICE)
+    if region is not None:
+        usage = usage.filter(centre__region=region)
+    return {
+        int(row["value"]): row["n"]
+        for row in usage.values("value").annotate(n=Sum("count")).order_by("-n")[:limit]
+        if row["value"].isdigit()
+    }

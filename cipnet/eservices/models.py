@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cipnet.core.i18n import localized
@@ -17,6 +18,23 @@ from cipnet.core.models import BaseModel
 
 #: Cards not verified for this long are flagged to coordinators.
 VERIFY_EVERY_DAYS = 365
+
+
+def verification_due_before(today: dt.date) -> dt.date:
+    """A card last verified before this day (or never) needs verifying: the one rule for the
+    staff list, the card page, the API and the queryset."""
+    return today - dt.timedelta(days=VERIFY_EVERY_DAYS)
+
+
+#: Plain fields of a card that the editor, the importer and the API may set.
+CARD_FIELDS = (
+    "identifier", "name", "name_en", "name_pl", "short_description", "short_description_en",
+    "short_description_pl", "description", "description_en", "description_pl", "kind", "level", "territory",
+    "provider", "audience", "keywords", "channels", "authentication", "requirements", "cost", "processing_time",
+    "output", "legal_basis", "languages", "guide_steps", "pitfalls", "bring", "status", "verified_on",
+    "popularity",
+)  # fmt: skip
+M2M_FIELDS = ("categories", "life_events")
 
 
 class ProviderKind(models.TextChoices):
@@ -109,7 +127,7 @@ class ServiceCardQuerySet(models.QuerySet["ServiceCard"]):
         return self.exclude(status=CardStatus.WITHDRAWN)
 
     def needs_verification(self, today: dt.date) -> ServiceCardQuerySet:
-        limit = today - dt.timedelta(days=VERIFY_EVERY_DAYS)
+        limit = verification_due_before(today)
         return self.exclude(status=CardStatus.WITHDRAWN).filter(Q(verified_on__isnull=True) | Q(verified_on__lt=limit))
 
 
@@ -197,6 +215,15 @@ class ServiceCard(BaseModel):
     @property
     def display_description(self) -> str:
         return localized(self, "description")
+
+    def needs_verification_on(self, today: dt.date) -> bool:
+        """Not verified in the last `VERIFY_EVERY_DAYS` (the same rule as the queryset's)."""
+        return self.verified_on is None or self.verified_on < verification_due_before(today)
+
+    @property
+    def needs_verification(self) -> bool:
+        """`needs_verification_on` today (Kyiv), for templates."""
+        return self.needs_verification_on(timezone.localdate())
 
     def clean(self) -> None:
         errors: dict[str, Any] = {}

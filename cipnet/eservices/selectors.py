@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
-from django.http import Http404
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
+from cipnet.accounts.models import User
+from cipnet.accounts.scopes import scope_for
+from cipnet.core.errors import NotFoundOrNotAllowed
 from cipnet.directory import selectors as directory_selectors
 from cipnet.directory.models import Centre, Region, Territory
 from cipnet.eservices.models import (
@@ -22,14 +29,76 @@ from cipnet.eservices.models import (
     ServiceCard,
 )
 
+# --- The public catalogue list ---------------------------------------------------------------
 
-def card_list_public() -> QuerySet[ServiceCard]:
-    return (
+
+@dataclass(frozen=True)
+class CardFilters:
+    """What narrows the public catalogue: built by the catalogue page (from `CatalogueForm`), the
+    API (from its query serializer) and read by `card_list_public` and `search.search` alike."""
+
+    text: str = ""
+    kind: str = ""
+    level: str = ""
+    category: Category | None = None
+    life_event: LifeEvent | None = None
+    provider: Provider | None = None
+    region: Region | None = None  # national cards and the region's own (`in_region_q`)
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> CardFilters:
+        """From a form's `cleaned_data` or a serializer's `validated_data` (the same field names)."""
+        return cls(
+            text=str(data.get("q") or "").strip(),
+            kind=data.get("kind") or "",
+            level=data.get("level") or "",
+            category=data.get("category"),
+            life_event=data.get("life_event"),
+            provider=data.get("provider"),
+            region=data.get("region"),
+        )
+
+    @property
+    def narrowed(self) -> bool:
+        """Any filter besides the text."""
+        return bool(self.kind or self.level or self.category or self.life_event or self.provider or self.region)
+
+
+def in_region_q(region: Region) -> Q:
+    """National cards, and the region's own regional and local ones."""
+    return Q(territory__isnull=True) | Q(territory__oblast_id=region.territory_id) | Q(territory_id=region.territory_id)
+
+
+def card_filter(qs: QuerySet[ServiceCard], filters: CardFilters) -> QuerySet[ServiceCard]:
+    """The filters other than the text, in SQL (the search ranks the text itself)."""
+    if filters.kind:
+        qs = qs.filter(kind=filters.kind)
+    if filters.level:
+        qs = qs.filter(level=filters.level)
+    if filters.category is not None:
+        qs = qs.filter(categories=filters.category)
+    if filters.life_event is not None:
+        qs = qs.filter(life_events=filters.life_event)
+    if filters.provider is not None:
+        qs = qs.filter(provider=filters.provider)
+    if filters.region is not None:
+        qs = qs.filter(in_region_q(filters.region))
+    # No DISTINCT: each relation filter matches one (card, term) row at most, so no card repeats; and
+    # DISTINCT over every column of a card (long texts, JSON) made PostgreSQL sort the whole catalogue.
+    return qs
+
+
+def card_list_public(filters: CardFilters | None = None) -> QuerySet[ServiceCard]:
+    """Public cards (not withdrawn) matching the filters (but the text: see `search.search`), most
+    asked first, with what a list item shows."""
+    qs: QuerySet[ServiceCard] = (
         ServiceCard.objects.public()
         .select_related("provider", "territory")
         .prefetch_related("categories", "life_events")
-        .order_by("-popularity", "name")
     )
+    if filters is not None:
+        qs = card_filter(qs, filters)
+    return qs.order_by("-popularity", "name", "identifier")
 
 
 def card_get_public(*, identifier: str) -> ServiceCard:
@@ -41,14 +110,40 @@ def card_get_public(*, identifier: str) -> ServiceCard:
             .get(identifier=identifier)
         )
     except ServiceCard.DoesNotExist as exc:
-        raise Http404 from exc
+        raise NotFoundOrNotAllowed() from exc
 
 
 def card_get_any(*, pk: int) -> ServiceCard:
     try:
         return ServiceCard.objects.select_related("provider", "territory", "verified_by").get(pk=pk)
     except ServiceCard.DoesNotExist as exc:
-        raise Http404 from exc
+        raise NotFoundOrNotAllowed() from exc
+
+
+def is_catalogue_editor(user: User | AnonymousUser | None) -> bool:
+    """Regional coordinators and network administrators curate the catalogue (nobody: no)."""
+    if not isinstance(user, User) or not user.is_authenticated:
+        return False
+    scope = scope_for(user)
+    return scope.network or bool(scope.region_ids)
+
+
+def card_get_for_user(*, user: User | AnonymousUser | None, identifier: str) -> ServiceCard:
+    """A public card; the catalogue's editors also get withdrawn ones. Otherwise not found."""
+    qs = ServiceCard.objects.select_related("provider", "territory").prefetch_related("categories", "life_events")
+    if not is_catalogue_editor(user):
+        qs = qs.public()
+    card = qs.filter(identifier=identifier).first()
+    if card is None:
+        raise NotFoundOrNotAllowed()
+    return card
+
+
+def card_get_for_edit(*, identifier: str) -> ServiceCard:
+    card = ServiceCard.objects.filter(identifier=identifier).first()
+    if card is None:
+        raise NotFoundOrNotAllowed()
+    return card
 
 
 def facets() -> dict[str, QuerySet]:
@@ -61,35 +156,34 @@ def facets() -> dict[str, QuerySet]:
     }
 
 
+#: Where "most asked" reads how often each card was used: a dotted path to a function
+#: `(*, region: Region | None, since: date) -> {card id: uses}`. The consultation log lives in an
+#: app above the catalogue (consultations imports eservices, never the reverse), so the settings
+#: name the reader; without one, the curated popularity alone orders the list.
+USAGE_SETTING = "CIPNET_CATALOGUE_USAGE"
+
+
+def card_usage(*, region: Region | None, since: dt.date) -> Mapping[int, int]:
+    """Card id → uses since `since` in the region's centres (everywhere without a region)."""
+    path = getattr(settings, USAGE_SETTING, "")
+    if not path:
+        return {}
+    reader: Callable[..., Mapping[int, int]] = import_string(path)
+    return reader(region=region, since=since)
+
+
 def most_asked(*, region: Region | None = None, limit: int = 8) -> list[ServiceCard]:
     """The services residents ask about most, for a region (national cards + that region's own):
     ordered by the consultations that used each card in the region's centres over the last twelve
-    months (from the consultation log's monthly tally), then by the card's curated popularity."""
-    from cipnet.consultations.models import FREE_TEXT_SERVICE, Dimension, MonthlyTally
-
-    qs = card_list_public().filter(status=CardStatus.ACTIVE)
-    if region is not None:
-        qs = qs.filter(in_region_q(region))
+    months (`card_usage`), then by the card's curated popularity."""
+    qs = card_list_public(CardFilters(region=region)).filter(status=CardStatus.ACTIVE)
     today = timezone.localdate()
-    since = dt.date(today.year - 1, today.month, 1)
-    usage = MonthlyTally.objects.filter(dimension=Dimension.SERVICE, month__gte=since).exclude(value=FREE_TEXT_SERVICE)
-    if region is not None:
-        usage = usage.filter(centre__region=region)
-    counts = {
-        int(row["value"]): row["n"]
-        for row in usage.values("value").annotate(n=Sum("count")).order_by("-n")[:200]
-        if row["value"].isdigit()
-    }
+    counts = card_usage(region=region, since=dt.date(today.year - 1, today.month, 1))
     if not counts:
         return list(qs[:limit])
     asked = sorted(qs.filter(pk__in=list(counts)), key=lambda card: (-counts[card.pk], -card.popularity, card.name))
     rest = list(qs.exclude(pk__in=list(counts))[: max(0, limit - len(asked))])
     return (asked + rest)[:limit]
-
-
-def in_region_q(region: Region) -> Q:
-    """National cards, and the region's own regional and local ones."""
-    return Q(territory__isnull=True) | Q(territory__oblast_id=region.territory_id) | Q(territory_id=region.territory_id)
 
 
 def centres_helping_with(*, card: ServiceCard, near: Territory | None = None, limit: int = 10) -> list[Centre]:
@@ -108,6 +202,29 @@ def centres_helping_with(*, card: ServiceCard, near: Territory | None = None, li
 def cards_helped_with_at(*, centre: Centre) -> list[ServiceCard]:
     """The public cards this centre helps with in person, by name (the catalogue hangs off centres)."""
     return list(ServiceCard.objects.public().filter(centres__centre=centre).order_by("name"))
+
+
+# --- The editors' card list ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StaffCardFilters:
+    """The editors' list: every card (withdrawn ones too), by status or "needs verification"."""
+
+    status: str = ""  # a CardStatus value, or "" for every status
+    unverified_on: dt.date | None = None  # only cards needing verification on that day
+
+
+def card_list_visible_to(*, user: User | AnonymousUser | None, filters: StaffCardFilters) -> QuerySet[ServiceCard]:
+    """Every card, for the catalogue's editors (anyone else: not found)."""
+    if not is_catalogue_editor(user):
+        raise NotFoundOrNotAllowed()
+    if filters.unverified_on is not None:
+        return cards_needing_verification(today=filters.unverified_on)
+    qs = ServiceCard.objects.select_related("provider", "verified_by").order_by("name")
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    return qs
 
 
 def card_versions(*, card: ServiceCard) -> QuerySet[CardVersion]:

@@ -16,7 +16,10 @@ from cipnet.accounts.models import User
 from cipnet.accounts.scopes import scope_for
 from cipnet.core.errors import NotFoundOrNotAllowed
 from cipnet.directory.models import Centre
+from cipnet.eservices import events, selectors
 from cipnet.eservices.models import (
+    CARD_FIELDS,
+    M2M_FIELDS,
     CardVersion,
     Category,
     CentreService,
@@ -27,52 +30,17 @@ from cipnet.eservices.models import (
     Synonym,
 )
 
-#: Plain fields of a card that the editor, the importer and the API may set.
-CARD_FIELDS = (
-    "identifier", "name", "name_en", "name_pl", "short_description", "short_description_en",
-    "short_description_pl", "description", "description_en", "description_pl", "kind", "level", "territory",
-    "provider", "audience", "keywords", "channels", "authentication", "requirements", "cost", "processing_time",
-    "output", "legal_basis", "languages", "guide_steps", "pitfalls", "bring", "status", "verified_on",
-    "popularity",
-)  # fmt: skip
-M2M_FIELDS = ("categories", "life_events")
-
 
 def can_edit_catalogue(user: User | None) -> bool:
     """Coordinators (regional) and network administrators curate the catalogue."""
     if user is None:
         return True
-    scope = scope_for(user)
-    return scope.network or bool(scope.region_ids)
+    return selectors.is_catalogue_editor(user)
 
 
 def _require_editor(actor: User | None) -> None:
     if not can_edit_catalogue(actor):
         raise NotFoundOrNotAllowed()
-
-
-def card_snapshot(card: ServiceCard) -> dict[str, Any]:
-    """Everything a version must restore: plain fields by value, relations by id."""
-    data: dict[str, Any] = {}
-    for name in CARD_FIELDS:
-        if name in ("territory", "provider"):
-            data[name] = getattr(card, f"{name}_id")
-        elif name == "verified_on":
-            data[name] = card.verified_on.isoformat() if card.verified_on else None
-        else:
-            data[name] = getattr(card, name)
-    data["categories"] = sorted(card.categories.values_list("pk", flat=True))
-    data["life_events"] = sorted(card.life_events.values_list("pk", flat=True))
-    return data
-
-
-def _record_version(*, card: ServiceCard, actor: User | None, comment: str, previous: dict[str, Any] | None) -> None:
-    snapshot = card_snapshot(card)
-    changed = sorted(k for k in snapshot if previous is None or previous.get(k) != snapshot[k])
-    last = card.versions.order_by("-number").values_list("number", flat=True).first() or 0
-    CardVersion.objects.create(
-        card=card, number=last + 1, data=snapshot, author=actor, comment=comment[:300], changed_fields=changed
-    )
 
 
 def _after_write(card: ServiceCard) -> None:
@@ -113,7 +81,7 @@ def card_create(*, actor: User | None, comment: str = "", **fields: Any) -> Serv
     card.save()
     for name, values in relations.items():
         getattr(card, name).set(values)
-    _record_version(card=card, actor=actor, comment=comment or _("Created"), previous=None)
+    events.record_card_version(card=card, actor=actor, comment=comment or _("Created"), previous=None)
     _after_write(card)
     return card
 
@@ -123,7 +91,7 @@ def card_update(*, actor: User | None, card: ServiceCard, comment: str = "", **f
     _require_editor(actor)
     _check_fields(fields)
     card = ServiceCard.objects.select_for_update().get(pk=card.pk)
-    previous = card_snapshot(card)
+    previous = events.card_snapshot(card)
     relations = {name: fields.pop(name) for name in M2M_FIELDS if name in fields}
     changed = _apply(card, fields)
     card.full_clean()
@@ -136,7 +104,7 @@ def card_update(*, actor: User | None, card: ServiceCard, comment: str = "", **f
             getattr(card, name).set(wanted)
             relation_changed = True
     if changed or relation_changed:
-        _record_version(card=card, actor=actor, comment=comment, previous=previous)
+        events.record_card_version(card=card, actor=actor, comment=comment, previous=previous)
         _after_write(card)
     return card
 

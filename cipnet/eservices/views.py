@@ -5,10 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 
 from cipnet.accounts import throttle
 from cipnet.directory.placesearch import settlement_search
@@ -23,52 +21,22 @@ SEARCH_LIMIT = 30
 LOG_LIMIT_PER_MINUTE = 30
 
 
-def _search_filters(data: dict[str, Any]) -> search.SearchFilters:
-    region = data.get("region")
-    return search.SearchFilters(
-        kind=data.get("kind") or None,
-        level=data.get("level") or None,
-        category=data["category"].slug if data.get("category") else None,
-        life_event=data["life_event"].slug if data.get("life_event") else None,
-        provider=data["provider"].slug if data.get("provider") else None,
-        region=region.territory_id if region else None,
-    )
-
-
-_FILTER_PATHS = {"category": "categories", "life_event": "life_events", "provider": "provider"}
-
-
-def _browse(data: dict[str, Any]) -> QuerySet[ServiceCard]:
-    qs = selectors.card_list_public()
-    if data.get("kind"):
-        qs = qs.filter(kind=data["kind"])
-    if data.get("level"):
-        qs = qs.filter(level=data["level"])
-    for name, path in _FILTER_PATHS.items():
-        if data.get(name):
-            qs = qs.filter(**{path: data[name]})
-    if data.get("region"):
-        qs = qs.filter(selectors.in_region_q(data["region"]))
-    return qs  # one filter per relation: no card can repeat, and no DISTINCT over every column
-
-
 def catalogue(request: HttpRequest) -> HttpResponse:
     form = CatalogueForm(request.GET or None)
     context: dict[str, Any] = {"form": form, "facets": selectors.facets()}
-    if form.is_bound and form.is_valid() and form.cleaned_data["q"].strip():
-        query = form.cleaned_data["q"].strip()
-        result = search.search(query, limit=SEARCH_LIMIT, filters=_search_filters(form.cleaned_data))
+    valid = form.is_bound and form.is_valid()
+    filters = selectors.CardFilters.from_data(form.cleaned_data if valid else {})
+    if filters.text:
+        result = search.search(filters.text, limit=SEARCH_LIMIT, filters=filters)
         if not throttle.hit_rate_limit(
             scope="catalogue-search-log", ip=throttle.client_ip(request), limit=LOG_LIMIT_PER_MINUTE, window_seconds=60
         ):
-            services.search_log_record(query=query, results=len(result.hits))
-        context.update(result=result, query=query, hits=_hit_rows(result))
+            services.search_log_record(query=filters.text, results=len(result.hits))
+        context.update(result=result, query=filters.text, hits=_hit_rows(result))
     else:
-        data = form.cleaned_data if form.is_bound and form.is_valid() else {}
-        page = Paginator(_browse(data), PAGE_SIZE).get_page(request.GET.get("page"))
-        filtered = any(data.get(k) for k in ("kind", "level", "category", "life_event", "provider", "region"))
-        context.update(page=page, filtered=filtered)
-        context["most_asked"] = [] if context["filtered"] else selectors.most_asked(region=data.get("region"))
+        page = Paginator(selectors.card_list_public(filters), PAGE_SIZE).get_page(request.GET.get("page"))
+        context.update(page=page, filtered=filters.narrowed)
+        context["most_asked"] = [] if filters.narrowed else selectors.most_asked(region=filters.region)
     query = request.GET.copy()
     query.pop("page", None)
     context["query_string"] = query.urlencode()
@@ -115,8 +83,7 @@ def card_detail(request: HttpRequest, identifier: str) -> HttpResponse:
     labels = dict(ChannelType.choices)
     for channel in channels + history:
         channel["type_label"] = labels.get(channel.get("type", ""), "")
-    today = timezone.localdate()
-    stale = card.verified_on is None or (today - card.verified_on).days > 365
+    stale = card.needs_verification
     place_text = request.GET.get("place", "")[:100].strip()
     place = None
     place_not_found = False

@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -22,7 +21,7 @@ from cipnet.directory import selectors as directory_selectors
 from cipnet.eservices import selectors, services
 from cipnet.eservices.forms import CardForm, CatalogueImportForm, SynonymForm
 from cipnet.eservices.interchange import CatalogueImportError, import_catalogue_csv, import_catalogue_json
-from cipnet.eservices.models import CardVersion, ServiceCard, Synonym
+from cipnet.eservices.models import CardStatus, CardVersion, ServiceCard, Synonym
 from cipnet.eservices.views import card_preview_context
 
 
@@ -35,14 +34,12 @@ def _editor(request: HttpRequest) -> User:
 
 @login_required
 def card_list(request: HttpRequest) -> HttpResponse:
-    _editor(request)
     today = timezone.localdate()
-    qs: QuerySet[ServiceCard] = ServiceCard.objects.select_related("provider", "verified_by").order_by("name")
     show = request.GET.get("show", "")
-    if show == "unverified":
-        qs = selectors.cards_needing_verification(today=today)
-    elif show in {"active", "outdated", "withdrawn"}:
-        qs = qs.filter(status=show)
+    filters = selectors.StaffCardFilters(
+        status=show if show in CardStatus.values else "", unverified_on=today if show == "unverified" else None
+    )
+    qs = selectors.card_list_visible_to(user=request.user, filters=filters)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(
         request,
@@ -50,7 +47,6 @@ def card_list(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "show": show,
-            "stale_before": today - dt.timedelta(days=365),
             "unverified_count": selectors.cards_needing_verification(today=today).count(),
         },
     )

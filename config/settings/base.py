@@ -275,3 +275,8 @@ CIPNET_MARTIAL_LAW = {
 # which requires the header X-CIPnet-Mail-Secret (no secret: the webhook is off).
 CIPNET_REPLY_DOMAIN = os.environ.get("CIPNET_REPLY_DOMAIN", "reply.cipnet.localhost")
 CIPNET_INBOUND_MAIL_SECRET = os.environ.get("CIPNET_INBOUND_MAIL_SECRET", "")
+
+# --- Catalogue: "most asked" -------------------------------------------------
+# The catalogue orders its "most asked" services by how often consultants used each card; the
+# consultation log sits above the catalogue in the layers, so the reader is named here.
+CIPNET_CATALOGUE_USAGE = "cipnet.consultations.selectors.card_usage_by_region"

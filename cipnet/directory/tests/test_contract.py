@@ -21,6 +21,7 @@ def finder_at_the_same_moment(monkeypatch: pytest.MonkeyPatch) -> None:
     # name for it when first imported, so "open now" would be asked at two moments.
     monkeypatch.setattr("cipnet.directory.views.now", lambda: NOW)
 
+
 CENTRE_LINK = re.compile(r'href="/centres/([\w-]+)/"')
 
 

@@ -11,12 +11,12 @@ import pytest
 from cipnet.core.text import latin_key, name_key
 from cipnet.directory.models import Territory, TerritoryLevel
 from cipnet.eservices import services
-from cipnet.eservices.models import Category, LifeEvent, Provider, ServiceCard, Synonym
+from cipnet.eservices.models import CARD_FIELDS, Category, LifeEvent, Provider, ServiceCard, Synonym
 
 CATALOGUE_JSON = Path(__file__).resolve().parents[1] / "data" / "catalogue.json"
 SEED_SYNONYMS_MIGRATION = "cipnet.eservices.migrations.0003_seed_synonyms"
 
-_CARD_FIELDS = set(services.CARD_FIELDS) - {"territory", "provider", "verified_on"}
+_CARD_FIELDS = set(CARD_FIELDS) - {"territory", "provider", "verified_on"}
 
 
 def _territory(reference: dict[str, str] | None, made: dict[tuple[str, ...], Territory]) -> Territory | None:

@@ -12,9 +12,10 @@ import time
 
 import pytest
 
-from cipnet.directory.models import Territory
+from cipnet.directory.models import Region, Territory
 from cipnet.eservices import search
 from cipnet.eservices.models import CardLevel, CardStatus, ServiceCard
+from cipnet.eservices.selectors import CardFilters
 
 #: (query, the card(s) that answer it). Several cards only where each fully answers the question.
 RELEVANCE: list[tuple[str, tuple[str, ...]]] = [
@@ -145,7 +146,7 @@ def test_region_filter_on_the_catalogue(catalogue: dict[str, ServiceCard]) -> No
     lviv = catalogue["lviv-oblast-outage-schedules"].territory
     assert lviv is not None
     oblast_id = lviv.oblast_id or lviv.pk
-    result = search.search("графік відключень", filters=search.SearchFilters(region=oblast_id))
+    result = search.search("графік відключень", filters=CardFilters(region=Region(territory_id=oblast_id)))
     found = [hit.card for hit in result.hits]
     assert found[0].identifier in {"lviv-oblast-outage-schedules", "power-outage-schedules"}
     assert "lviv-oblast-outage-schedules" in [card.identifier for card in found[:2]]

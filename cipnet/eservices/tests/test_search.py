@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from cipnet.directory.models import Territory
+from cipnet.directory.models import Region, Territory
 from cipnet.eservices import search, services
 from cipnet.eservices.models import (
     CardKind,
@@ -21,7 +21,7 @@ from cipnet.eservices.models import (
     Provider,
     ServiceCard,
 )
-from cipnet.eservices.search import SearchFilters
+from cipnet.eservices.selectors import CardFilters
 
 _numbers = itertools.count(1)
 
@@ -309,18 +309,20 @@ def test_filters(provider: Provider) -> None:
     )
     make_card(other, "lviv", "Довідка обласна", level=CardLevel.REGIONAL, territory=oblast_b.pk)
 
+    region_a, region_b = Region(territory=oblast_a), Region(territory=oblast_b)
+
     def found(**filters: Any) -> list[str]:
-        return sorted(ids(search.search("довідка", filters=SearchFilters(**filters))))
+        return sorted(ids(search.search("довідка", filters=CardFilters(**filters))))
 
     assert found() == ["lviv", "mykolaiv", "national"]
-    assert found(region=oblast_a.pk) == ["mykolaiv", "national"]
-    assert found(region=oblast_b.pk) == ["lviv", "national"]
+    assert found(region=region_a) == ["mykolaiv", "national"]
+    assert found(region=region_b) == ["lviv", "national"]
     assert found(kind=CardKind.NON_ADMINISTRATIVE) == ["mykolaiv"]
     assert found(level=CardLevel.REGIONAL) == ["lviv"]
-    assert found(category="land") == ["national"]
-    assert found(life_event="property") == ["mykolaiv"]
-    assert found(provider="dia") == ["lviv"]
-    assert found(provider="pfu", region=oblast_b.pk) == ["national"]
+    assert found(category=category) == ["national"]
+    assert found(life_event=event) == ["mykolaiv"]
+    assert found(provider=other) == ["lviv"]
+    assert found(provider=provider, region=region_b) == ["national"]
 
 
 # --- Autocomplete --------------------------------------------------------------------------------

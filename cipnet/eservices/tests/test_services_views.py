@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from collections.abc import Iterator
@@ -238,3 +239,19 @@ def test_checked_today_records_who_and_when(pension: ServiceCard, world: World) 
     assert pension.verified_on == timezone.localdate()
     assert pension.verified_by == world.users["coordinator_a"]
     assert pension.versions.first().comment == "Verified"
+
+
+def test_needs_verification_is_one_rule_everywhere(pension: ServiceCard, world: World, client: Client) -> None:
+    """The card page, the staff list, the API and the queryset agree on the day a card falls due."""
+    today = timezone.localdate()
+    editor = as_user(world, "coordinator_a")
+    for days, due in ((365, False), (366, True)):
+        services.card_update(actor=None, card=pension, verified_on=today - dt.timedelta(days=days))
+        pension.refresh_from_db()
+        assert pension.needs_verification is due
+        assert ServiceCard.objects.needs_verification(today).filter(pk=pension.pk).exists() is due
+        assert client.get(f"/api/v1/services/{pension.identifier}/").json()["needs_verification"] is due
+        assert client.get(reverse("eservices:card", args=[pension.identifier])).context["stale"] is due
+        staff_page = editor.get(reverse("eservices_staff:cards"), {"show": "active"})
+        row = next(card for card in staff_page.context["page"] if card.pk == pension.pk)
+        assert row.needs_verification is due
