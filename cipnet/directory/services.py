@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from cipnet.accounts.models import User
 from cipnet.accounts.scopes import scope_for
-from cipnet.core.errors import NotFoundOrNotAllowed
+from cipnet.core.errors import Forbidden, NotFoundOrNotAllowed
 from cipnet.core.text import transliterate
 from cipnet.directory.hours import Interval, find_overlap
 from cipnet.directory.models import (
@@ -70,6 +70,13 @@ def _require(actor: User | None, allowed: bool) -> None:
         raise NotFoundOrNotAllowed()
 
 
+def _require_region(actor: User | None, region_pk: int, message: str) -> None:
+    # Adding a centre to a region, or moving one into it, is for that region's coordinators (or
+    # the network); the page shows the refusal beside the settlement, the API answers 403.
+    if actor is not None and not scope_for(actor).can_create_centre_in(region_pk):
+        raise Forbidden(message, field="settlement")
+
+
 def _can_edit(actor: User, centre: Centre) -> bool:
     scope = scope_for(actor)
     return scope.network or centre.region_id in scope.region_ids or centre.pk in scope.managed_centre_ids
@@ -89,7 +96,7 @@ def centre_create(*, actor: User | None, features: Iterable[str] = (), slug: str
     centre = Centre(**fields)
     if centre.settlement_id:
         centre.region = region_for_settlement(centre.settlement)
-        _require(actor, actor is None or scope_for(actor).can_create_centre_in(centre.region.pk))
+        _require_region(actor, centre.region.pk, _("You can add centres only in the regions you coordinate."))
         centre.slug = slug or _unique_slug(centre.name, centre.settlement)
     centre.full_clean()
     with _unique_violation_as_validation_error():
@@ -112,8 +119,7 @@ def centre_update(
     if "settlement" in changed:
         new_region = region_for_settlement(centre.settlement)
         if new_region.pk != centre.region_id:
-            # Moving a centre to another region is for coordinators of that region (or the network).
-            _require(actor, actor is None or scope_for(actor).can_create_centre_in(new_region.pk))
+            _require_region(actor, new_region.pk, _("You cannot move the centre to a region you do not coordinate."))
             centre.region = new_region
             changed.append("region")
     centre.full_clean()

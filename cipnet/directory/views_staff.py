@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from cipnet.accounts.models import User
 from cipnet.accounts.scopes import scope_for
 from cipnet.core.clock import local, now
-from cipnet.core.errors import put_errors
+from cipnet.core.errors import Forbidden, put_errors
 from cipnet.directory import hours, selectors, services
 from cipnet.directory.forms import CentreForm, OpeningExceptionForm, WeekHoursForm
 from cipnet.directory.models import CentreStatus, CoordinationOffice, HostInstitution, OpeningException
@@ -90,8 +90,8 @@ def centre_create(request: HttpRequest) -> HttpResponse:
             centre = services.centre_create(actor=user, features=form.cleaned_data["features"], **form.service_fields())
         except ValidationError as error:
             put_errors(form, error)
-        except services.NotFoundOrNotAllowed:
-            form.add_error("settlement", _("You can add centres only in your own region."))
+        except Forbidden as refusal:
+            form.add_error(refusal.field, refusal.message)
         else:
             messages.success(request, _("The centre was added. Now set its opening hours."))
             return redirect("staff:centre_hours", pk=centre.pk)
@@ -136,8 +136,8 @@ def centre_edit(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except ValidationError as error:
             put_errors(form, error)
-        except services.NotFoundOrNotAllowed:
-            form.add_error("settlement", _("You can move centres only within your own region."))
+        except Forbidden as refusal:
+            form.add_error(refusal.field, refusal.message)
         else:
             messages.success(request, _("Changes saved."))
             return redirect("staff:centre", pk=centre.pk)

@@ -3,9 +3,8 @@ service, render."""
 
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, status
+from rest_framework import status
 from rest_framework.permissions import AllowAny, IsAuthenticatedOrReadOnly
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -13,7 +12,6 @@ from rest_framework.response import Response
 from cipnet.api.base import LANG, ApiView, error_responses, request_actor
 from cipnet.api.pagination import PagePagination
 from cipnet.core import clock
-from cipnet.core.errors import NotFoundOrNotAllowed
 from cipnet.directory import selectors, services
 from cipnet.directory.api.permissions import CanCreateCentres
 from cipnet.directory.api.serializers import (
@@ -92,10 +90,7 @@ class CentreListView(CentreApiView):
         serializer.is_valid(raise_exception=True)
         fields = dict(serializer.validated_data)
         features = fields.pop("features", ())
-        try:
-            created = services.centre_create(actor=actor, features=features, **fields)
-        except NotFoundOrNotAllowed as exc:
-            raise exceptions.PermissionDenied(_("You can add centres only in the regions you coordinate.")) from exc
+        created = services.centre_create(actor=actor, features=features, **fields)
         return self.centre_response(created, status.HTTP_201_CREATED)
 
 
@@ -131,13 +126,7 @@ class CentreDetailView(CentreApiView):
         serializer.is_valid(raise_exception=True)
         fields = dict(serializer.validated_data)
         features = fields.pop("features", None)
-        try:
-            services.centre_update(actor=actor, centre=centre, features=features, **fields)
-        except NotFoundOrNotAllowed as exc:
-            # The user may change this centre (the selector said so), so the move is what was refused.
-            raise exceptions.PermissionDenied(
-                _("You cannot move the centre to a region you do not coordinate.")
-            ) from exc
+        services.centre_update(actor=actor, centre=centre, features=features, **fields)
         return self.centre_response(centre)
 
 

@@ -12,6 +12,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
@@ -506,6 +507,37 @@ def test_coordinator_cannot_move_a_centre_out_of_the_region(directory: Directory
     assert error(response)["code"] == "permission_denied"
     centre.refresh_from_db()
     assert (centre.settlement.code, centre.region_id) == (LVIV, directory.lviv_region.pk)
+
+
+def test_the_region_rule_speaks_the_same_on_the_page_and_in_the_api(directory: Directory, client_as: ClientAs) -> None:
+    # One rule in `services.centre_create` / `centre_update` (a `Forbidden` naming the settlement):
+    # the API answers 403 with its message, the staff form shows the same words beside the field.
+    refused = client_as("coordinator_lviv").post(
+        f"{CENTRES}?lang=en", new_centre(settlement=KYIV, host=directory.lviv_host.pk), format="json"
+    )
+    assert refused.status_code == 403
+    assert error(refused)["message"] == "You can add centres only in the regions you coordinate."
+    moved = client_as("coordinator_lviv").patch(
+        f"{centre_url(directory.centres['a'].slug)}?lang=en", {"settlement": KYIV}, format="json"
+    )
+    assert error(moved)["message"] == "You cannot move the centre to a region you do not coordinate."
+    page = Client()
+    page.force_login(directory.users["coordinator_lviv"])
+    with translation.override("en"):
+        form = page.post(
+            "/en/staff/centres/new/",
+            {
+                "name": "Новий ЦІП",
+                "host": directory.lviv_host.pk,
+                "settlement": KYIV,
+                "address": "вул. Нова, 5",
+                "status": "planned",
+                "public_computers": 2,
+            },
+        )
+    assert form.status_code == 200
+    assert form.context["form"].errors.get("settlement") == ["You can add centres only in the regions you coordinate."]
+    assert Centre.objects.filter(name="Новий ЦІП").count() == 0
 
 
 def test_admin_moves_a_centre_and_its_region_follows(directory: Directory, client_as: ClientAs) -> None:
