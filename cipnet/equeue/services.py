@@ -1,5 +1,7 @@
 """Every change to a queue: setting it up, issuing tickets, calling, serving, transferring,
-booking. One service per transition; an illegal transition raises `TransitionError`.
+booking. One service per transition; an illegal transition raises
+`core.errors.InvalidTransition` (code "invalid_transition"; "queue_closed" when no tickets now);
+out of the user's scope is `NotFoundOrNotAllowed`.
 
 Concurrency: "call next" locks the desk row, then takes the first waiting ticket with
 `SELECT … FOR UPDATE SKIP LOCKED` on PostgreSQL, so two desks pressing at the same moment
@@ -16,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import translation
@@ -25,10 +27,12 @@ from django.utils.translation import gettext as _
 from cipnet.accounts.models import User
 from cipnet.accounts.scopes import scope_for
 from cipnet.core.clock import local, now
+from cipnet.core.errors import InvalidTransition, NotFoundOrNotAllowed
 from cipnet.directory import hours
 from cipnet.directory.models import Centre
 from cipnet.directory.selectors import schedule_for
 from cipnet.equeue import live
+from cipnet.equeue.events import record_ticket_event
 from cipnet.equeue.models import (
     Booking,
     Desk,
@@ -38,19 +42,15 @@ from cipnet.equeue.models import (
     QueueTopic,
     Ticket,
     TicketChannel,
-    TicketEvent,
     TicketStatus,
     TopicCounter,
 )
 from cipnet.equeue.ordering import Candidate, choose_next
 
 
-class TransitionError(ValidationError):
-    """The ticket is not in a state that allows this action (HTTP 409)."""
-
-
-class QueueClosed(ValidationError):
-    """No tickets now: the queue is off, or the centre is closed."""
+def queue_closed(message: str) -> InvalidTransition:
+    """No tickets (or bookings) now: the queue is off, or the centre is closed (409 `queue_closed`)."""
+    return InvalidTransition(message, code="queue_closed")
 
 
 # --- Set-up -----------------------------------------------------------------------------------
@@ -81,7 +81,7 @@ def can_serve(user: User, centre: Centre) -> bool:
 def queue_setup(*, actor: User | None, centre: Centre, desks: int = 2) -> QueueConfig:
     """Switch the queue on for a centre with the usual topics, priority categories and desks."""
     if actor is not None and not can_manage(actor, centre):
-        raise PermissionDenied
+        raise NotFoundOrNotAllowed
     with transaction.atomic():
         config, created = QueueConfig.objects.get_or_create(
             centre=centre, defaults={"kiosk_token": secrets.token_urlsafe(18)}
@@ -103,7 +103,7 @@ def queue_setup(*, actor: User | None, centre: Centre, desks: int = 2) -> QueueC
 
 def kiosk_token_renew(*, actor: User, centre: Centre) -> QueueConfig:
     if not can_manage(actor, centre):
-        raise PermissionDenied
+        raise NotFoundOrNotAllowed
     config = QueueConfig.objects.get(centre=centre)
     config.kiosk_token = secrets.token_urlsafe(18)
     config.save(update_fields=["kiosk_token", "updated_at"])
@@ -114,12 +114,6 @@ def _bump(centre_id: int) -> None:
     """Mark the queue changed; boards learn it after the transaction commits."""
     QueueConfig.objects.filter(centre_id=centre_id).update(version=F("version") + 1)
     transaction.on_commit(lambda: live.announce(centre_id))
-
-
-def _event(ticket: Ticket, kind: str, *, at: dt.datetime, actor: User | None = None, **detail: Any) -> None:
-    TicketEvent.objects.create(
-        ticket=ticket, centre_id=ticket.centre_id, kind=kind, at=at, desk=ticket.desk, actor=actor, detail=detail
-    )
 
 
 # --- Settings --------------------------------------------------------------------------------
@@ -231,13 +225,13 @@ def ticket_issue(
     moment = now()
     config = QueueConfig.objects.filter(centre=centre).first()
     if config is None or not config.is_enabled:
-        raise QueueClosed(_("This centre does not use the electronic queue."))
+        raise queue_closed(_("This centre does not use the electronic queue."))
     if topic.centre_id != centre.pk or not topic.is_active:
         raise ValidationError({"topic": _("Choose one of the centre's topics.")})
     if priority is not None and (priority.centre_id != centre.pk or not priority.is_active):
         raise ValidationError({"priority": _("Choose one of the listed categories.")})
     if channel == TicketChannel.STAFF and (actor is None or not can_serve(actor, centre)):
-        raise PermissionDenied
+        raise NotFoundOrNotAllowed
     if not is_open_for_tickets(centre, moment):
         status = hours.status_at(schedule_for(centre), moment)
         if status.opens_at is not None:
@@ -246,7 +240,7 @@ def ticket_issue(
             }
         else:
             message = _("The centre is closed now, so tickets are not issued.")
-        raise QueueClosed(message)
+        raise queue_closed(message)
     day = local(moment).date()
     with transaction.atomic():
         number = _next_number(topic, day)
@@ -262,7 +256,7 @@ def ticket_issue(
             queued_at=min(queued_at, moment) if queued_at else moment,
             issued_at=moment,
         )
-        _event(ticket, EventKind.ISSUED, at=moment, actor=actor, channel=channel)
+        record_ticket_event(ticket, EventKind.ISSUED, at=moment, actor=actor, channel=channel)
         _bump(centre.pk)
     return ticket
 
@@ -277,7 +271,7 @@ def _lock_ticket(ticket: Ticket) -> Ticket:
 
 def _require(ticket: Ticket, allowed: set[str], action: str) -> None:
     if ticket.status not in allowed:
-        raise TransitionError(
+        raise InvalidTransition(
             _("Ticket %(label)s cannot be %(action)s: it is “%(status)s”.")
             % {"label": ticket.label, "action": action, "status": ticket.get_status_display()}
         )
@@ -285,7 +279,7 @@ def _require(ticket: Ticket, allowed: set[str], action: str) -> None:
 
 def _check_desk(actor: User, desk: Desk) -> None:
     if not can_serve(actor, desk.centre):
-        raise PermissionDenied
+        raise NotFoundOrNotAllowed
     if not desk.is_active:
         raise ValidationError({"desk": _("This desk is closed.")})
 
@@ -311,7 +305,7 @@ def ticket_call_next(*, actor: User, desk: Desk) -> Ticket | None:
             desk=locked_desk, day=local(moment).date(), status__in=[TicketStatus.CALLED, TicketStatus.SERVING]
         ).first()
         if busy is not None:
-            raise TransitionError(
+            raise InvalidTransition(
                 _("Finish ticket %(label)s, or mark that the visitor did not come, before calling the next one.")
                 % {"label": busy.label}
             )
@@ -347,14 +341,14 @@ def ticket_call_next(*, actor: User, desk: Desk) -> Ticket | None:
         ticket.refresh_from_db(fields=["calls"])
         locked_desk.priority_streak = choice.streak
         locked_desk.save(update_fields=["priority_streak", "updated_at"])
-        _event(ticket, EventKind.CALLED, at=moment, actor=actor)
+        record_ticket_event(ticket, EventKind.CALLED, at=moment, actor=actor)
         _bump(ticket.centre_id)
     return ticket
 
 
 def _serve(actor: User, ticket: Ticket) -> None:
     if not can_serve(actor, ticket.centre):
-        raise PermissionDenied
+        raise NotFoundOrNotAllowed
 
 
 def ticket_recall(*, actor: User, ticket: Ticket) -> Ticket:
@@ -367,7 +361,7 @@ def ticket_recall(*, actor: User, ticket: Ticket) -> Ticket:
         t.called_at = moment
         t.save(update_fields=["calls", "called_at", "updated_at"])
         t.refresh_from_db(fields=["calls"])
-        _event(t, EventKind.RECALLED, at=moment, actor=actor)
+        record_ticket_event(t, EventKind.RECALLED, at=moment, actor=actor)
         _bump(t.centre_id)
     return t
 
@@ -381,7 +375,7 @@ def ticket_no_show(*, actor: User, ticket: Ticket) -> Ticket:
         t.status = TicketStatus.NO_SHOW
         t.finished_at = moment
         t.save(update_fields=["status", "finished_at", "updated_at"])
-        _event(t, EventKind.NO_SHOW, at=moment, actor=actor)
+        record_ticket_event(t, EventKind.NO_SHOW, at=moment, actor=actor)
         _bump(t.centre_id)
     return t
 
@@ -395,7 +389,7 @@ def ticket_start(*, actor: User, ticket: Ticket) -> Ticket:
         t.status = TicketStatus.SERVING
         t.started_at = moment
         t.save(update_fields=["status", "started_at", "updated_at"])
-        _event(t, EventKind.STARTED, at=moment, actor=actor)
+        record_ticket_event(t, EventKind.STARTED, at=moment, actor=actor)
         _bump(t.centre_id)
     return t
 
@@ -421,7 +415,7 @@ def ticket_finish(*, actor: User, ticket: Ticket) -> Finished:
         t.status = TicketStatus.DONE
         t.finished_at = moment
         t.save(update_fields=["status", "started_at", "finished_at", "updated_at"])
-        _event(t, EventKind.FINISHED, at=moment, actor=actor)
+        record_ticket_event(t, EventKind.FINISHED, at=moment, actor=actor)
         _bump(t.centre_id)
     token = consultation_prefill(centre=t.centre, started_at=t.started_at or moment, finished_at=moment)
     return Finished(t, token)
@@ -457,7 +451,7 @@ def ticket_transfer(
         t.called_at = None
         t.started_at = None
         t.save(update_fields=["topic", "for_desk", "status", "desk", "called_at", "started_at", "updated_at"])
-        _event(t, EventKind.TRANSFERRED, at=moment, actor=actor, **detail)
+        record_ticket_event(t, EventKind.TRANSFERRED, at=moment, actor=actor, **detail)
         _bump(t.centre_id)
     return t
 
@@ -471,7 +465,7 @@ def ticket_cancel(*, ticket: Ticket) -> Ticket:
         t.status = TicketStatus.CANCELLED
         t.finished_at = moment
         t.save(update_fields=["status", "finished_at", "updated_at"])
-        _event(t, EventKind.CANCELLED, at=moment)
+        record_ticket_event(t, EventKind.CANCELLED, at=moment)
         _bump(t.centre_id)
     return t
 
@@ -485,7 +479,7 @@ def booking_create(*, centre: Centre, topic: QueueTopic, starts_at: dt.datetime)
 
     config = QueueConfig.objects.filter(centre=centre, is_enabled=True, booking_enabled=True).first()
     if config is None:
-        raise QueueClosed(_("This centre does not take bookings."))
+        raise queue_closed(_("This centre does not take bookings."))
     if topic.centre_id != centre.pk or not topic.is_active:
         raise ValidationError({"topic": _("Choose one of the centre's topics.")})
     with transaction.atomic():

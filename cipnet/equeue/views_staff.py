@@ -9,13 +9,12 @@ the statistics for both. Anything outside that is a 404.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -28,7 +27,7 @@ from django.views.decorators.http import require_POST
 from cipnet.accounts.models import User
 from cipnet.accounts.scopes import scope_for
 from cipnet.core.clock import local, now
-from cipnet.core.errors import is_htmx, put_errors
+from cipnet.core.errors import InvalidTransition, is_htmx, put_errors
 from cipnet.directory.models import Centre
 from cipnet.equeue import selectors, services
 from cipnet.equeue.forms import (
@@ -40,12 +39,10 @@ from cipnet.equeue.forms import (
     TopicForm,
     TransferForm,
 )
-from cipnet.equeue.models import Desk, PriorityCategory, QueueTopic, Ticket, TicketChannel, TicketStatus
+from cipnet.equeue.models import Desk, PriorityCategory, QueueTopic, Ticket, TicketChannel
 
 #: Session key: {centre id (str): desk id} — the desk each centre's console was last used at.
 SESSION_DESK = "equeue_desk"
-RECENT_AT_DESK = 10
-ACTIVE = (TicketStatus.CALLED, TicketStatus.SERVING)
 
 
 # --- Shared helpers ---------------------------------------------------------------------------
@@ -106,15 +103,7 @@ def _stats_centre(user: User, centre_id: int) -> Centre:
 
 def _desk_of_user(user: User, desk_id: Any) -> Desk:
     """A desk (open or closed) of a centre the user works in; 404 otherwise."""
-    pk = _int(desk_id)
-    desk = (
-        Desk.objects.select_related("centre").filter(pk=pk, centre_id__in=scope_for(user).centre_ids).first()
-        if pk is not None
-        else None
-    )
-    if desk is None:
-        raise Http404
-    return desk
+    return selectors.desk_get_for_user(user=user, pk=_int(desk_id))
 
 
 def _remember_desk(request: HttpRequest, desk: Desk) -> None:
@@ -131,79 +120,17 @@ def _remembered_desk(request: HttpRequest, centre: Centre, desks: list[Desk]) ->
     return desks[0] if len(desks) == 1 else None
 
 
-# --- Console reads (small; candidates for selectors) ------------------------------------------
-
-
-@dataclass
-class WaitingRow:
-    ticket: Ticket
-    minutes: int
-
-
-@dataclass
-class WaitingGroup:
-    topic: QueueTopic
-    rows: list[WaitingRow]
-    served_here: bool
-
-
-def waiting_groups(*, centre: Centre, desk: Desk | None, moment: dt.datetime) -> list[WaitingGroup]:
-    """Today's waiting tickets per topic, in line order, with the minutes each has waited."""
-    tickets = (
-        Ticket.objects.filter(centre=centre, day=local(moment).date(), status=TicketStatus.WAITING)
-        .select_related("topic", "priority", "for_desk")
-        .order_by("queued_at", "id")
-    )
-    by_topic: dict[int, list[WaitingRow]] = {}
-    extra: dict[int, QueueTopic] = {}
-    for t in tickets:
-        minutes = max(0, int((moment - t.queued_at).total_seconds() // 60))
-        by_topic.setdefault(t.topic_id, []).append(WaitingRow(t, minutes))
-        extra[t.topic_id] = t.topic
-    served = {t.pk for t in desk.topics.all()} if desk is not None else set()
-    topics = list(selectors.topics_of(centre))
-    known = {t.pk for t in topics}
-    topics += [topic for pk, topic in extra.items() if pk not in known]  # switched off, people still waiting
-    return [WaitingGroup(t, by_topic.get(t.pk, []), t.pk in served) for t in topics]
-
-
-def current_ticket(desk: Desk) -> Ticket | None:
-    """The visitor called to or being served at the desk (from any day: a ticket left open
-    yesterday blocks "call next" until someone closes it, so it must be shown)."""
-    return (
-        Ticket.objects.filter(desk=desk, status__in=ACTIVE)
-        .select_related("topic", "priority", "centre")
-        .order_by("called_at", "id")
-        .first()
-    )
-
-
-def recent_at_desk(desk: Desk, day: dt.date) -> QuerySet[Ticket]:
-    return (
-        Ticket.objects.filter(desk=desk, day=day, status__in=[TicketStatus.DONE, TicketStatus.NO_SHOW])
-        .select_related("topic", "priority")
-        .order_by("-finished_at", "-id")[:RECENT_AT_DESK]
-    )
-
-
 # --- Console ----------------------------------------------------------------------------------
 
 
 def _issue_form(centre: Centre, data: Any = None) -> IssueForm:
-    return IssueForm(
-        data,
-        topics=selectors.topics_of(centre),
-        categories=PriorityCategory.objects.filter(centre=centre, is_active=True).order_by("position", "id"),
-    )
+    return IssueForm(data, topics=selectors.topics_of(centre), categories=selectors.priorities_of(centre))
 
 
 def _transfer_form(ticket: Ticket, data: Any = None) -> TransferForm:
-    desks = Desk.objects.filter(centre_id=ticket.centre_id, is_active=True)
-    if ticket.desk_id is not None:
-        desks = desks.exclude(pk=ticket.desk_id)
-    return TransferForm(
-        data, topics=selectors.topics_of(ticket.centre).exclude(pk=ticket.topic_id), desks=desks.order_by("name")
-    )
+    # The ticket was read through `ticket_get_for_user`: its centre is the user's.
+    desks = selectors.desk_list(selectors.DeskFilters(centre=ticket.centre, active_only=True, exclude=ticket.desk))
+    return TransferForm(data, topics=selectors.topics_of(ticket.centre).exclude(pk=ticket.topic_id), desks=desks)
 
 
 def _console_context(
@@ -211,12 +138,22 @@ def _console_context(
 ) -> dict[str, Any]:
     moment = now()
     config = selectors.config_for(centre)
-    desks = list(selectors.desks_for_user(user=user, centre=centre).order_by("name"))
+    desks = list(
+        selectors.desk_list_visible_to(
+            user=user, filters=selectors.DeskFilters(centre=centre, active_only=True)
+        ).prefetch_related("topics")
+    )
     desk = _remembered_desk(request, centre, desks)
-    current = current_ticket(desk) if desk is not None else None
+    current = selectors.current_ticket(user=user, desk=desk) if desk is not None else None
     issued_id = _int(request.GET.get("issued"))
-    issued = Ticket.objects.filter(pk=issued_id, centre=centre).select_related("topic").first() if issued_id else None
-    groups = waiting_groups(centre=centre, desk=desk, moment=moment)
+    issued = (
+        selectors.ticket_list_visible_to(user=user, filters=selectors.TicketFilters(centre=centre))
+        .filter(pk=issued_id)
+        .first()
+        if issued_id
+        else None
+    )
+    groups = selectors.waiting_groups(user=user, centre=centre, desk=desk, moment=moment)
     return {
         "moment": moment,
         "today": local(moment).date(),
@@ -232,7 +169,7 @@ def _console_context(
         "issued": issued,
         "groups": groups,
         "waiting_total": sum(len(g.rows) for g in groups),
-        "recent": recent_at_desk(desk, local(moment).date()) if desk is not None else [],
+        "recent": selectors.recent_at_desk(user=user, desk=desk, day=local(moment).date()) if desk is not None else [],
         "can_manage": services.can_manage(user, centre),
     }
 
@@ -267,8 +204,8 @@ def call_next(request: HttpRequest) -> HttpResponse:
     desk = _desk_of_user(user, request.POST.get("desk"))
     try:
         ticket = services.ticket_call_next(actor=user, desk=desk)
-    except PermissionDenied as exc:
-        raise Http404 from exc
+    except InvalidTransition as refusal:
+        messages.error(request, refusal.message)
     except ValidationError as error:
         for message in _error_messages(error):
             messages.error(request, message)
@@ -305,8 +242,9 @@ def ticket_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             finished = services.ticket_finish(actor=user, ticket=ticket)
         else:
             TICKET_ACTIONS[action](actor=user, ticket=ticket)
-    except PermissionDenied as exc:
-        raise Http404 from exc
+    except InvalidTransition as refusal:
+        messages.error(request, refusal.message)
+        return redirect(_console_url(ticket.centre_id))
     except ValidationError as error:
         for message in _error_messages(error):
             messages.error(request, message)
@@ -331,8 +269,8 @@ def ticket_transfer(request: HttpRequest, pk: int) -> HttpResponse:
             moved = services.ticket_transfer(
                 actor=user, ticket=ticket, topic=form.cleaned_data["topic"], desk=form.cleaned_data["desk"]
             )
-        except PermissionDenied as exc:
-            raise Http404 from exc
+        except InvalidTransition as refusal:
+            form.add_error(None, refusal.message)
         except ValidationError as error:
             put_errors(form, error)
         else:
@@ -366,8 +304,8 @@ def issue(request: HttpRequest) -> HttpResponse:
                 channel=TicketChannel.STAFF,
                 actor=user,
             )
-        except PermissionDenied as exc:
-            raise Http404 from exc
+        except InvalidTransition as refusal:
+            form.add_error(None, refusal.message)
         except ValidationError as error:
             put_errors(form, error)
         else:
@@ -395,10 +333,7 @@ def queue_settings(request: HttpRequest, centre_id: int) -> HttpResponse:
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "setup" and config is None:
-            try:
-                services.queue_setup(actor=user, centre=centre)
-            except PermissionDenied as exc:
-                raise Http404 from exc
+            services.queue_setup(actor=user, centre=centre)
             messages.success(
                 request, _("The queue is on, with the usual topics, priority groups and two desks. Check them below.")
             )
@@ -419,9 +354,9 @@ def queue_settings(request: HttpRequest, centre_id: int) -> HttpResponse:
         "centre": centre,
         "config": config,
         "form": form,
-        "topics": QueueTopic.objects.filter(centre=centre).order_by("position", "prefix"),
-        "desks": Desk.objects.filter(centre=centre).prefetch_related("topics").order_by("name"),
-        "categories": PriorityCategory.objects.filter(centre=centre).order_by("position", "id"),
+        "topics": selectors.topics_of(centre, include_inactive=True),
+        "desks": selectors.desk_list(selectors.DeskFilters(centre=centre)).prefetch_related("topics"),
+        "categories": selectors.priorities_of(centre, include_inactive=True),
     }
     if config is not None:
         context["kiosk_url"] = _absolute(request, f"/queue/kiosk/{config.kiosk_token}/")
@@ -437,10 +372,7 @@ def kiosk_renew(request: HttpRequest, centre_id: int) -> HttpResponse:
     centre = _managed_centre(user, centre_id)
     if selectors.config_for(centre) is None:
         raise Http404
-    try:
-        services.kiosk_token_renew(actor=user, centre=centre)
-    except PermissionDenied as exc:
-        raise Http404 from exc
+    services.kiosk_token_renew(actor=user, centre=centre)
     messages.success(request, _("The kiosk has a new link. Open it on the kiosk tablet; the old link no longer works."))
     return redirect(reverse("queue_staff:settings", kwargs={"centre_id": centre.pk}) + "#kiosk")
 
@@ -499,9 +431,7 @@ def desk_edit(request: HttpRequest, centre_id: int, pk: int | None = None) -> Ht
     desk = Desk.objects.filter(centre=centre, pk=pk).first() if pk else Desk(centre=centre)
     if desk is None:
         raise Http404
-    form = DeskForm(
-        _data(request), instance=desk, topics=QueueTopic.objects.filter(centre=centre).order_by("position", "prefix")
-    )
+    form = DeskForm(_data(request), instance=desk, topics=selectors.topics_of(centre, include_inactive=True))
     return _edit_page(
         request,
         centre=centre,

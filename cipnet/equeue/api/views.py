@@ -10,9 +10,10 @@
 - `GET /queue/{slug}/board/` is the display board's snapshot, with an ETag (the queue's version).
 
 Every write goes through `equeue.services`, every read through `equeue.selectors`. An action the
-ticket's state does not allow (`TransitionError`) and a ticket refused because the queue is off or
-the centre is closed (`QueueClosed`) are answered **409 Conflict** with the usual error body
-(codes `invalid_transition` and `queue_closed`); wrong input is a 400 naming the field.
+ticket's state does not allow, and a ticket refused because the queue is off or the centre is
+closed, are the services' `InvalidTransition`: the API's one exception handler answers them
+**409 Conflict** with the usual error body (codes `invalid_transition` and `queue_closed`); wrong
+input is a 400 naming the field.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ import secrets
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import Http404
 from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import patch_cache_control
@@ -36,16 +36,13 @@ from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
 from rest_framework.views import APIView
 
 from cipnet.accounts.models import User
-from cipnet.accounts.scopes import scope_for
 from cipnet.api.base import LANG, ApiView, error_responses, request_actor
 from cipnet.api.fields import ErrorSerializer, NamedChoiceField, StrictInputSerializer
 from cipnet.core.clock import local
-from cipnet.directory.models import Centre
 from cipnet.equeue import selectors, services
 from cipnet.equeue.models import (
     Desk,
     PriorityCategory,
-    QueueConfig,
     QueueTopic,
     Ticket,
     TicketChannel,
@@ -53,20 +50,12 @@ from cipnet.equeue.models import (
 )
 
 KIOSK_HEADER = "X-Kiosk-Token"
-#: Centres whose queue the public may use (the same as the public pages).
-PUBLIC_STATUSES = ("active", "temporarily_closed")
 
 
 # --- Errors -------------------------------------------------------------------------------------
 
 
-class Conflict(exceptions.APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = _("The request conflicts with the ticket's current state.")
-    default_code = "conflict"
-
-
-def _conflicts(*codes: str) -> dict[int, OpenApiResponse]:
+def conflicts(*codes: str) -> dict[int, OpenApiResponse]:
     descriptions = {
         "invalid_transition": "`invalid_transition`: the ticket's state does not allow this (e.g. finishing a "
         "waiting ticket, or calling the next one while the desk still has a called ticket).",
@@ -247,7 +236,7 @@ class CentrePriorityField(serializers.PrimaryKeyRelatedField):
         centre = self.context.get("centre")
         if centre is None:
             return PriorityCategory.objects.none()
-        return PriorityCategory.objects.filter(centre=centre, is_active=True)
+        return selectors.priorities_of(centre)
 
 
 class CentreDeskField(serializers.PrimaryKeyRelatedField):
@@ -266,7 +255,7 @@ class CentreDeskField(serializers.PrimaryKeyRelatedField):
         centre = self.context.get("centre")
         if centre is None:
             return Desk.objects.none()
-        return Desk.objects.filter(centre=centre, is_active=True)
+        return selectors.desk_list(selectors.DeskFilters(centre=centre, active_only=True))
 
 
 class QueueTicketIssueSerializer(StrictInputSerializer):
@@ -289,43 +278,7 @@ class QueueTransferSerializer(StrictInputSerializer):
     )
 
 
-# --- Scoped reads -------------------------------------------------------------------------------
-
-
-def centre_for_tickets(*, slug: str) -> tuple[Centre, QueueConfig]:
-    """A public centre that has a queue (on or off: the service refuses tickets when it is off)."""
-    config = QueueConfig.objects.select_related("centre").filter(centre__slug=slug).first()
-    if config is None or config.centre.status not in PUBLIC_STATUSES:
-        raise Http404
-    return config.centre, config
-
-
-def desks_serving(*, user: User) -> QuerySet[Desk]:
-    return Desk.objects.select_related("centre").filter(centre_id__in=scope_for(user).centre_ids)
-
-
-def desk_get_for_user(*, user: User, pk: int) -> Desk:
-    """A desk of a centre the user works in (404 otherwise)."""
-    desk = desks_serving(user=user).filter(pk=pk).first()
-    if desk is None:
-        raise Http404
-    return desk
-
-
-def staff_ticket(pk: int) -> Ticket:
-    return Ticket.objects.select_related("topic", "priority", "desk", "for_desk").get(pk=pk)
-
-
 # --- Views --------------------------------------------------------------------------------------
-
-
-class QueueApiView(ApiView):
-    def handle_exception(self, exc: Exception) -> Response:
-        if isinstance(exc, services.TransitionError):
-            exc = Conflict(" ".join(exc.messages), code="invalid_transition")
-        elif isinstance(exc, services.QueueClosed):
-            exc = Conflict(" ".join(exc.messages), code="queue_closed")
-        return super().handle_exception(exc)
 
 
 def _no_store(response: Response) -> Response:
@@ -342,7 +295,7 @@ KIOSK_PARAMETER = OpenApiParameter(
 )
 
 
-class TicketIssueView(QueueApiView):
+class TicketIssueView(ApiView):
     permission_classes = [AllowAny]
 
     def get_throttles(self) -> list[BaseThrottle]:
@@ -362,12 +315,12 @@ class TicketIssueView(QueueApiView):
         responses={
             201: QueueIssuedTicketSerializer,
             **error_responses(400, 401, 403, 404),
-            **_conflicts("queue_closed"),
+            **conflicts("queue_closed"),
             429: OpenApiResponse(ErrorSerializer, description="Too many tickets from this address; wait a minute."),
         },
     )
     def post(self, request: Request, slug: str) -> Response:
-        centre, config = centre_for_tickets(slug=slug)
+        centre, config = selectors.centre_for_tickets(slug=slug)
         token = request.headers.get(KIOSK_HEADER, "").strip()
         user = request.user if isinstance(request.user, User) else None
         if token:
@@ -393,7 +346,7 @@ class TicketIssueView(QueueApiView):
         return _no_store(Response(body, status=status.HTTP_201_CREATED, headers={"Location": body["status_url"]}))
 
 
-class TicketStatusView(QueueApiView):
+class TicketStatusView(ApiView):
     permission_classes = [AllowAny]
 
     @extend_schema(
@@ -410,7 +363,7 @@ class TicketStatusView(QueueApiView):
         return _no_store(Response(QueueTicketStatusSerializer(view, context=self.context()).data))
 
 
-class TicketCancelView(QueueApiView):
+class TicketCancelView(ApiView):
     permission_classes = [AllowAny]
 
     @extend_schema(
@@ -420,7 +373,7 @@ class TicketCancelView(QueueApiView):
         description="For the holder, while the ticket waits.",
         request=None,
         parameters=[LANG],
-        responses={200: QueueTicketStatusSerializer, **error_responses(404), **_conflicts("invalid_transition")},
+        responses={200: QueueTicketStatusSerializer, **error_responses(404), **conflicts("invalid_transition")},
     )
     def post(self, request: Request, code: str) -> Response:
         services.ticket_cancel(ticket=selectors.ticket_by_code(code=code))
@@ -428,7 +381,7 @@ class TicketCancelView(QueueApiView):
         return _no_store(Response(QueueTicketStatusSerializer(view, context=self.context()).data))
 
 
-class CallNextView(QueueApiView):
+class CallNextView(ApiView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
@@ -446,20 +399,21 @@ class CallNextView(QueueApiView):
         responses={
             200: QueueCallNextSerializer,
             **error_responses(400, 401, 404),
-            **_conflicts("invalid_transition"),
+            **conflicts("invalid_transition"),
         },
     )
     def post(self, request: Request, pk: int) -> Response:
         actor = request_actor(request)
-        desk = desk_get_for_user(user=actor, pk=pk)
+        desk = selectors.desk_get_for_user(user=actor, pk=pk)
         ticket = services.ticket_call_next(actor=actor, desk=desk)
         data = QueueCallNextSerializer(
-            {"ticket": staff_ticket(ticket.pk) if ticket is not None else None}, context=self.context()
+            {"ticket": selectors.ticket_get_for_user(user=actor, pk=ticket.pk) if ticket is not None else None},
+            context=self.context(),
         ).data
         return _no_store(Response(data))
 
 
-class TicketActionView(QueueApiView):
+class TicketActionView(ApiView):
     """A transition of a ticket by the people of its centre (404 for everyone else)."""
 
     permission_classes = [IsAuthenticated]
@@ -468,7 +422,8 @@ class TicketActionView(QueueApiView):
         return selectors.ticket_get_for_user(user=request_actor(self.request), pk=pk)
 
     def done(self, ticket: Ticket) -> Response:
-        return _no_store(Response(QueueStaffTicketSerializer(staff_ticket(ticket.pk), context=self.context()).data))
+        fresh = self.ticket(ticket.pk)
+        return _no_store(Response(QueueStaffTicketSerializer(fresh, context=self.context()).data))
 
 
 def _action_schema(name: str, summary: str, description: str) -> Any:
@@ -479,7 +434,7 @@ def _action_schema(name: str, summary: str, description: str) -> Any:
         description=description + " For the people who work in the ticket's centre.",
         request=None,
         parameters=[LANG],
-        responses={200: QueueStaffTicketSerializer, **error_responses(401, 404), **_conflicts("invalid_transition")},
+        responses={200: QueueStaffTicketSerializer, **error_responses(401, 404), **conflicts("invalid_transition")},
     )
 
 
@@ -510,12 +465,12 @@ class TicketFinishView(TicketActionView):
         "pre-filled for this visit. For the people who work in the ticket's centre.",
         request=None,
         parameters=[LANG],
-        responses={200: QueueFinishedSerializer, **error_responses(401, 404), **_conflicts("invalid_transition")},
+        responses={200: QueueFinishedSerializer, **error_responses(401, 404), **conflicts("invalid_transition")},
     )
     def post(self, request: Request, pk: int) -> Response:
         finished = services.ticket_finish(actor=request_actor(request), ticket=self.ticket(pk))
         url = request.build_absolute_uri(reverse("consultations:entry") + "?prefill=" + finished.prefill)
-        data = {"ticket": staff_ticket(finished.ticket.pk), "consultation_url": url}
+        data = {"ticket": self.ticket(finished.ticket.pk), "consultation_url": url}
         return _no_store(Response(QueueFinishedSerializer(data, context=self.context()).data))
 
 
@@ -533,7 +488,7 @@ class TicketTransferView(TicketActionView):
         responses={
             200: QueueStaffTicketSerializer,
             **error_responses(400, 401, 404),
-            **_conflicts("invalid_transition"),
+            **conflicts("invalid_transition"),
         },
     )
     def post(self, request: Request, pk: int) -> Response:
@@ -547,7 +502,7 @@ class TicketTransferView(TicketActionView):
         return self.done(moved)
 
 
-class BoardView(QueueApiView):
+class BoardView(ApiView):
     permission_classes = [AllowAny]
 
     @extend_schema(
