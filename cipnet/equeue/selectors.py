@@ -19,6 +19,7 @@ from cipnet.core.clock import at, local, now
 from cipnet.core.errors import NotFoundOrNotAllowed
 from cipnet.directory.models import Centre
 from cipnet.directory.selectors import schedule_for
+from cipnet.equeue.access import can_manage, can_serve
 from cipnet.equeue.models import (
     Booking,
     Desk,
@@ -79,6 +80,21 @@ def centre_by_kiosk_token(*, token: str) -> tuple[Centre, QueueConfig]:
 def kiosk_switched_off(*, token: str) -> bool:
     """The kiosk address is right, but its centre's queue is switched off."""
     return QueueConfig.objects.filter(kiosk_token=token, is_enabled=False).exists()
+
+
+def centre_list_served_by(*, user: User) -> QuerySet[Centre]:
+    """Centres whose queue the user may serve (those they work in), by name."""
+    return Centre.objects.filter(pk__in=scope_for(user).centre_ids).order_by("name")
+
+
+def centre_get_for_queue(*, user: User, pk: int, manage: bool = False) -> Centre:
+    """A centre whose queue settings (`manage`) or statistics (serve or manage) the user may
+    open; `NotFoundOrNotAllowed` otherwise."""
+    centre = Centre.objects.filter(pk=pk).first()
+    allowed = centre is not None and (can_manage(user, centre) or (not manage and can_serve(user, centre)))
+    if centre is None or not allowed:
+        raise NotFoundOrNotAllowed
+    return centre
 
 
 def ticket_by_code(*, code: str) -> Ticket:

@@ -25,13 +25,13 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from cipnet.accounts.models import User
-from cipnet.accounts.scopes import scope_for
 from cipnet.core.clock import local, now
 from cipnet.core.errors import InvalidTransition, NotFoundOrNotAllowed
 from cipnet.directory import hours
 from cipnet.directory.models import Centre
 from cipnet.directory.selectors import schedule_for
 from cipnet.equeue import live
+from cipnet.equeue.access import can_manage, can_serve
 from cipnet.equeue.events import record_ticket_event
 from cipnet.equeue.models import (
     Booking,
@@ -46,6 +46,7 @@ from cipnet.equeue.models import (
     TopicCounter,
 )
 from cipnet.equeue.ordering import Candidate, choose_next
+from cipnet.equeue.selectors import free_slots
 
 
 def queue_closed(message: str) -> InvalidTransition:
@@ -67,15 +68,6 @@ DEFAULT_PRIORITIES = [
     ("З дитиною до 3 років", "With a child under 3", "Z dzieckiem do lat 3"),
     ("Людина старша 75 років", "Person over 75", "Osoba powyżej 75 lat"),
 ]
-
-
-def can_manage(user: User, centre: Centre) -> bool:
-    scope = scope_for(user)
-    return scope.network or centre.pk in scope.managed_centre_ids or centre.region_id in scope.region_ids
-
-
-def can_serve(user: User, centre: Centre) -> bool:
-    return centre.pk in scope_for(user).centre_ids
 
 
 def queue_setup(*, actor: User | None, centre: Centre, desks: int = 2) -> QueueConfig:
@@ -475,8 +467,6 @@ def ticket_cancel(*, ticket: Ticket) -> Ticket:
 
 def booking_create(*, centre: Centre, topic: QueueTopic, starts_at: dt.datetime) -> Booking:
     """Book a free slot (see selectors.free_slots). The code is checked in at the kiosk."""
-    from cipnet.equeue.selectors import free_slots
-
     config = QueueConfig.objects.filter(centre=centre, is_enabled=True, booking_enabled=True).first()
     if config is None:
         raise queue_closed(_("This centre does not take bookings."))

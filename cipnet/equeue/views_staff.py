@@ -2,8 +2,8 @@
 statistics. Plain POST forms and redirects, so everything works without JavaScript; the
 waiting list refreshes itself through HTMX where scripts run.
 
-Access: the console is for people who work in the centre (`services.can_serve`); the
-settings for its manager, the region's coordinator and network admins (`services.can_manage`);
+Access: the console is for people who work in the centre (`access.can_serve`); the
+settings for its manager, the region's coordinator and network admins (`access.can_manage`);
 the statistics for both. Anything outside that is a 404.
 """
 
@@ -25,11 +25,10 @@ from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from cipnet.accounts.models import User
-from cipnet.accounts.scopes import scope_for
 from cipnet.core.clock import local, now
 from cipnet.core.errors import InvalidTransition, is_htmx, put_errors
 from cipnet.directory.models import Centre
-from cipnet.equeue import selectors, services
+from cipnet.equeue import access, selectors, services
 from cipnet.equeue.forms import (
     DeskForm,
     IssueForm,
@@ -70,13 +69,8 @@ def _console_url(centre_id: int, **query: Any) -> str:
     return f"{reverse('queue_staff:console')}?{urlencode({'centre': centre_id, **query})}"
 
 
-def _serving_centres(user: User) -> QuerySet[Centre]:
-    """Centres whose queue the user may serve: those they work in."""
-    return Centre.objects.filter(pk__in=scope_for(user).centre_ids).order_by("name")
-
-
 def _serving_centre(user: User, wanted: Any) -> tuple[Centre, QuerySet[Centre]]:
-    centres = _serving_centres(user)
+    centres = selectors.centre_list_served_by(user=user)
     if wanted not in (None, ""):
         pk = _int(wanted)
         centre = centres.filter(pk=pk).first() if pk is not None else None
@@ -88,17 +82,11 @@ def _serving_centre(user: User, wanted: Any) -> tuple[Centre, QuerySet[Centre]]:
 
 
 def _managed_centre(user: User, centre_id: int) -> Centre:
-    centre = Centre.objects.filter(pk=centre_id).first()
-    if centre is None or not services.can_manage(user, centre):
-        raise Http404
-    return centre
+    return selectors.centre_get_for_queue(user=user, pk=centre_id, manage=True)
 
 
 def _stats_centre(user: User, centre_id: int) -> Centre:
-    centre = Centre.objects.filter(pk=centre_id).first()
-    if centre is None or not (services.can_manage(user, centre) or services.can_serve(user, centre)):
-        raise Http404
-    return centre
+    return selectors.centre_get_for_queue(user=user, pk=centre_id)
 
 
 def _desk_of_user(user: User, desk_id: Any) -> Desk:
@@ -170,7 +158,7 @@ def _console_context(
         "groups": groups,
         "waiting_total": sum(len(g.rows) for g in groups),
         "recent": selectors.recent_at_desk(user=user, desk=desk, day=local(moment).date()) if desk is not None else [],
-        "can_manage": services.can_manage(user, centre),
+        "can_manage": access.can_manage(user, centre),
     }
 
 
@@ -501,8 +489,8 @@ def stats(request: HttpRequest, centre_id: int) -> HttpResponse:
             "end": end,
             "total": result.total,
             "tables": tables,
-            "can_manage": services.can_manage(user, centre),
-            "can_serve": services.can_serve(user, centre),
+            "can_manage": access.can_manage(user, centre),
+            "can_serve": access.can_serve(user, centre),
         },
         status=400 if form.is_bound and form.errors else 200,
     )

@@ -39,7 +39,7 @@ from cipnet.accounts.models import User
 from cipnet.api.base import LANG, ApiView, error_responses, request_actor
 from cipnet.api.fields import ErrorSerializer, NamedChoiceField, StrictInputSerializer
 from cipnet.core.clock import local
-from cipnet.equeue import selectors, services
+from cipnet.equeue import access, selectors, services
 from cipnet.equeue.models import (
     Desk,
     PriorityCategory,
@@ -328,7 +328,7 @@ class TicketIssueView(ApiView):
                 raise exceptions.PermissionDenied(_("This is not the kiosk token of this centre."))
             channel, actor = TicketChannel.KIOSK, user
         elif user is not None:
-            if not services.can_serve(user, centre):
+            if not access.can_serve(user, centre):
                 raise exceptions.PermissionDenied(
                     _("Only the people who work in this centre, or its kiosk, can issue tickets.")
                 )
