@@ -1,7 +1,8 @@
 """Every change to a queue: setting it up, issuing tickets, calling, serving, transferring,
-booking. One service per transition; an illegal transition raises
-`core.errors.InvalidTransition` (code "invalid_transition"; "queue_closed" when no tickets now);
-out of the user's scope is `NotFoundOrNotAllowed`.
+booking. One service per transition. Refusals are `core.errors`: wrong input `InvalidInput` (per
+field); an illegal transition `InvalidTransition` (code "invalid_transition"; "queue_closed" when
+no tickets now); a record out of the user's reach `NotFoundOrNotAllowed`. Every `TicketEvent` is
+written through `equeue.events` in the transaction of the change.
 
 Concurrency: "call next" locks the desk row, then takes the first waiting ticket with
 `SELECT … FOR UPDATE SKIP LOCKED` on PostgreSQL, so two desks pressing at the same moment
@@ -18,7 +19,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import translation
@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from cipnet.accounts.models import User
 from cipnet.core.clock import local, now
-from cipnet.core.errors import InvalidTransition, NotFoundOrNotAllowed
+from cipnet.core.errors import InvalidInput, InvalidTransition, NotFoundOrNotAllowed
 from cipnet.directory import hours
 from cipnet.directory.models import Centre
 from cipnet.directory.selectors import schedule_for
@@ -126,13 +126,13 @@ def queue_topic_save(*, centre: Centre, topic: QueueTopic, fields: list[str]) ->
     clash = QueueTopic.objects.filter(centre=centre, prefix=topic.prefix).exclude(pk=topic.pk).first()
     letter_taken = _("The letter %(letter)s is already used by the topic “%(name)s”. Choose another letter.")
     if clash is not None:
-        raise ValidationError({"prefix": letter_taken % {"letter": topic.prefix, "name": clash.display_name}})
+        raise InvalidInput({"prefix": letter_taken % {"letter": topic.prefix, "name": clash.display_name}})
     old_prefix = QueueTopic.objects.filter(pk=topic.pk).values_list("prefix", flat=True).first() if topic.pk else None
     if (
         old_prefix != topic.prefix
         and Ticket.objects.filter(centre=centre, day=local(now()).date(), prefix=topic.prefix).exists()
     ):
-        raise ValidationError(
+        raise InvalidInput(
             {
                 "prefix": _(
                     "Tickets with the letter %(letter)s were already issued today. "
@@ -150,7 +150,7 @@ def queue_topic_save(*, centre: Centre, topic: QueueTopic, fields: list[str]) ->
                 topic.save()
             _bump(centre.pk)
     except IntegrityError as exc:  # another manager took the letter at the same moment
-        raise ValidationError({"prefix": letter_taken % {"letter": topic.prefix, "name": "?"}}) from exc
+        raise InvalidInput({"prefix": letter_taken % {"letter": topic.prefix, "name": "?"}}) from exc
     return topic
 
 
@@ -158,9 +158,9 @@ def desk_save(*, centre: Centre, desk: Desk, topics: list[QueueTopic], fields: l
     desk.centre = centre
     name_taken = _("Another desk of this centre is already called “%(name)s”.")
     if Desk.objects.filter(centre=centre, name=desk.name).exclude(pk=desk.pk).exists():
-        raise ValidationError({"name": name_taken % {"name": desk.name}})
+        raise InvalidInput({"name": name_taken % {"name": desk.name}})
     if any(t.centre_id != centre.pk for t in topics):
-        raise ValidationError({"topics": _("Choose topics of this centre.")})
+        raise InvalidInput({"topics": _("Choose topics of this centre.")})
     desk.full_clean()
     try:
         with transaction.atomic():
@@ -171,7 +171,7 @@ def desk_save(*, centre: Centre, desk: Desk, topics: list[QueueTopic], fields: l
             desk.topics.set(topics)
             _bump(centre.pk)
     except IntegrityError as exc:
-        raise ValidationError({"name": name_taken % {"name": desk.name}}) from exc
+        raise InvalidInput({"name": name_taken % {"name": desk.name}}) from exc
     return desk
 
 
@@ -192,6 +192,19 @@ def priority_category_save(*, centre: Centre, category: PriorityCategory, fields
 
 def is_open_for_tickets(centre: Centre, at: dt.datetime) -> bool:
     return hours.status_at(schedule_for(centre), at).is_open
+
+
+def closed_for_tickets(centre: Centre, at: dt.datetime) -> str | None:
+    """Why no tickets are issued at `at`, with the next opening; None while the centre is open.
+    The kiosk shows it before a visitor chooses; `ticket_issue` refuses with it."""
+    if is_open_for_tickets(centre, at):
+        return None
+    status = hours.status_at(schedule_for(centre), at)
+    if status.opens_at is not None:
+        return _("The centre is closed now, so tickets are not issued. It opens %(when)s.") % {
+            "when": hours.describe_moment(status.opens_at, at)
+        }
+    return _("The centre is closed now, so tickets are not issued.")
 
 
 def _next_number(topic: QueueTopic, day: dt.date) -> int:
@@ -219,20 +232,14 @@ def ticket_issue(
     if config is None or not config.is_enabled:
         raise queue_closed(_("This centre does not use the electronic queue."))
     if topic.centre_id != centre.pk or not topic.is_active:
-        raise ValidationError({"topic": _("Choose one of the centre's topics.")})
+        raise InvalidInput({"topic": _("Choose one of the centre's topics.")})
     if priority is not None and (priority.centre_id != centre.pk or not priority.is_active):
-        raise ValidationError({"priority": _("Choose one of the listed categories.")})
+        raise InvalidInput({"priority": _("Choose one of the listed categories.")})
     if channel == TicketChannel.STAFF and (actor is None or not can_serve(actor, centre)):
         raise NotFoundOrNotAllowed
-    if not is_open_for_tickets(centre, moment):
-        status = hours.status_at(schedule_for(centre), moment)
-        if status.opens_at is not None:
-            message = _("The centre is closed now, so tickets are not issued. It opens %(when)s.") % {
-                "when": hours.describe_moment(status.opens_at, moment)
-            }
-        else:
-            message = _("The centre is closed now, so tickets are not issued.")
-        raise queue_closed(message)
+    closed = closed_for_tickets(centre, moment)
+    if closed is not None:
+        raise queue_closed(closed)
     day = local(moment).date()
     with transaction.atomic():
         number = _next_number(topic, day)
@@ -273,7 +280,7 @@ def _check_desk(actor: User, desk: Desk) -> None:
     if not can_serve(actor, desk.centre):
         raise NotFoundOrNotAllowed
     if not desk.is_active:
-        raise ValidationError({"desk": _("This desk is closed.")})
+        raise InvalidInput({"desk": _("This desk is closed.")})
 
 
 def _first_waiting(qs: Any) -> Ticket | None:
@@ -420,11 +427,11 @@ def ticket_transfer(
     They keep their number and their place (the time they first queued)."""
     _serve(actor, ticket)
     if topic is None and desk is None:
-        raise ValidationError({"topic": _("Choose a topic or a desk to transfer to.")})
+        raise InvalidInput({"topic": _("Choose a topic or a desk to transfer to.")})
     if topic is not None and (topic.centre_id != ticket.centre_id or not topic.is_active):
-        raise ValidationError({"topic": _("Choose one of the centre's topics.")})
+        raise InvalidInput({"topic": _("Choose one of the centre's topics.")})
     if desk is not None and (desk.centre_id != ticket.centre_id or not desk.is_active):
-        raise ValidationError({"desk": _("Choose an open desk of the centre.")})
+        raise InvalidInput({"desk": _("Choose an open desk of the centre.")})
     moment = now()
     with transaction.atomic():
         t = _lock_ticket(ticket)
@@ -435,7 +442,7 @@ def ticket_transfer(
             detail["to_topic"] = topic.pk
         if desk is not None:
             if not desk.topics.filter(pk=(topic or t.topic).pk).exists():
-                raise ValidationError({"desk": _("That desk does not serve this topic; choose a topic too.")})
+                raise InvalidInput({"desk": _("That desk does not serve this topic; choose a topic too.")})
             detail["to_desk"] = desk.pk
         t.for_desk = desk
         t.status = TicketStatus.WAITING
@@ -471,12 +478,12 @@ def booking_create(*, centre: Centre, topic: QueueTopic, starts_at: dt.datetime)
     if config is None:
         raise queue_closed(_("This centre does not take bookings."))
     if topic.centre_id != centre.pk or not topic.is_active:
-        raise ValidationError({"topic": _("Choose one of the centre's topics.")})
+        raise InvalidInput({"topic": _("Choose one of the centre's topics.")})
     with transaction.atomic():
         QueueConfig.objects.select_for_update().get(pk=config.pk)  # one booking at a time per centre
         slots = free_slots(centre=centre, topic=topic, day=local(starts_at).date())
         if starts_at not in {s.starts_at for s in slots if s.free > 0}:
-            raise ValidationError({"starts_at": _("This time is no longer free. Choose another.")})
+            raise InvalidInput({"starts_at": _("This time is no longer free. Choose another.")})
         for _attempt in range(10):
             code = "".join(secrets.choice("23456789ABCDEFGHJKLMNPQRSTUVWXYZ") for _i in range(6))
             try:
@@ -484,7 +491,7 @@ def booking_create(*, centre: Centre, topic: QueueTopic, starts_at: dt.datetime)
                     return Booking.objects.create(centre=centre, topic=topic, starts_at=starts_at, code=code)
             except IntegrityError:
                 continue
-    raise ValidationError(_("Could not make a booking code; try again."))
+    raise InvalidInput(_("Could not make a booking code; try again."))
 
 
 CHECK_IN_EARLY = dt.timedelta(minutes=30)
@@ -497,11 +504,11 @@ def booking_check_in(*, centre: Centre, code: str) -> Ticket:
     moment = now()
     booking = Booking.objects.filter(centre=centre, code=code, is_cancelled=False).select_related("topic").first()
     if booking is None:
-        raise ValidationError({"code": _("No booking with this code at this centre. Check the code.")})
+        raise InvalidInput({"code": _("No booking with this code at this centre. Check the code.")})
     if booking.ticket_id is not None:
-        raise ValidationError({"code": _("This booking has already been used.")})
+        raise InvalidInput({"code": _("This booking has already been used.")})
     if not (booking.starts_at - CHECK_IN_EARLY <= moment <= booking.starts_at + CHECK_IN_LATE):
-        raise ValidationError(
+        raise InvalidInput(
             {
                 "code": _("Your booking is for %(time)s. Check in up to 30 minutes before and 15 minutes after.")
                 % {"time": local(booking.starts_at).strftime("%d.%m %H:%M")}

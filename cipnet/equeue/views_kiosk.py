@@ -99,18 +99,6 @@ def _kiosk(token: str) -> tuple[Centre, QueueConfig] | None:
         raise
 
 
-def _closed_message(centre: Centre, moment: dt.datetime) -> str | None:
-    """Why no tickets are issued now, with the next opening (the same words as the services' queue_closed)."""
-    if services.is_open_for_tickets(centre, moment):
-        return None
-    status = hours.status_at(schedule_for(centre), moment)
-    if status.opens_at is not None:
-        return _("The centre is closed now, so tickets are not issued. It opens %(when)s.") % {
-            "when": hours.describe_moment(status.opens_at, moment)
-        }
-    return _("The centre is closed now, so tickets are not issued.")
-
-
 def _kiosk_page(
     request: HttpRequest,
     template: str,
@@ -163,7 +151,7 @@ def kiosk_start(request: HttpRequest, token: str) -> HttpResponse:
     if found is None:
         return _off(request, token)
     centre, _config = found
-    closed = _closed_message(centre, now())
+    closed = services.closed_for_tickets(centre, now())
     rows = []
     if closed is None:
         for topic in selectors.topics_of(centre):
@@ -248,7 +236,7 @@ def kiosk_priority(request: HttpRequest, token: str, topic_id: int) -> HttpRespo
             if key:
                 cache.set(key, ticket.code, timeout=DOUBLE_TAP_SECONDS)
             return redirect("queue_kiosk:ticket", token=token, code=ticket.code)
-    closed = _closed_message(centre, now()) if request.method == "GET" else None
+    closed = services.closed_for_tickets(centre, now()) if request.method == "GET" else None
     if closed:
         return _kiosk_page(request, "equeue/kiosk/closed.html", {"centre": centre, "message": closed}, token=token)
     return _kiosk_page(
