@@ -104,6 +104,18 @@ def ticket_by_code(*, code: str) -> Ticket:
     return ticket
 
 
+def booking_get(*, pk: int, centre_slug: str) -> Booking:
+    """A booking of the centre (its confirmation page; the caller checked the signed address)."""
+    booking = (
+        Booking.objects.select_related("centre", "centre__settlement", "topic")
+        .filter(pk=pk, centre__slug=centre_slug)
+        .first()
+    )
+    if booking is None:
+        raise NotFoundOrNotAllowed
+    return booking
+
+
 # --- Tickets and desks for the people of a centre ---------------------------------------------
 #
 # The console (views_staff) and the API (api/) read tickets and desks only through these: the

@@ -36,7 +36,7 @@ from cipnet.directory import hours
 from cipnet.directory.models import Centre
 from cipnet.directory.selectors import schedule_for
 from cipnet.equeue import selectors, services
-from cipnet.equeue.models import Booking, PriorityCategory, QueueConfig, QueueTopic
+from cipnet.equeue.models import PriorityCategory, QueueConfig, QueueTopic
 
 #: Tickets from one address (the kiosk tablet) per minute; a busy morning stays well below.
 KIOSK_ISSUE_LIMIT = 30
@@ -455,9 +455,7 @@ def booked(request: HttpRequest, slug: str, token: str) -> HttpResponse:
         pk = signing.loads(token, salt=BOOKING_SALT)
     except signing.BadSignature:
         raise Http404 from None
-    booking = get_object_or_404(
-        Booking.objects.select_related("centre", "centre__settlement", "topic"), pk=pk, centre__slug=slug
-    )
+    booking = selectors.booking_get(pk=pk, centre_slug=slug)
     starts = local(booking.starts_at)
     context = {
         "centre": booking.centre,

@@ -397,7 +397,9 @@ def _data(request: HttpRequest) -> Any:
 def topic_edit(request: HttpRequest, centre_id: int, pk: int | None = None) -> HttpResponse:
     user = _user(request)
     centre = _managed_centre(user, centre_id)
-    topic = QueueTopic.objects.filter(centre=centre, pk=pk).first() if pk else QueueTopic(centre=centre)
+    topic = (
+        selectors.topics_of(centre, include_inactive=True).filter(pk=pk).first() if pk else QueueTopic(centre=centre)
+    )
     if topic is None:
         raise Http404
     form = TopicForm(_data(request), instance=topic)
@@ -416,7 +418,9 @@ def topic_edit(request: HttpRequest, centre_id: int, pk: int | None = None) -> H
 def desk_edit(request: HttpRequest, centre_id: int, pk: int | None = None) -> HttpResponse:
     user = _user(request)
     centre = _managed_centre(user, centre_id)
-    desk = Desk.objects.filter(centre=centre, pk=pk).first() if pk else Desk(centre=centre)
+    desk = (
+        selectors.desk_list(selectors.DeskFilters(centre=centre)).filter(pk=pk).first() if pk else Desk(centre=centre)
+    )
     if desk is None:
         raise Http404
     form = DeskForm(_data(request), instance=desk, topics=selectors.topics_of(centre, include_inactive=True))
@@ -437,7 +441,11 @@ def desk_edit(request: HttpRequest, centre_id: int, pk: int | None = None) -> Ht
 def category_edit(request: HttpRequest, centre_id: int, pk: int | None = None) -> HttpResponse:
     user = _user(request)
     centre = _managed_centre(user, centre_id)
-    category = PriorityCategory.objects.filter(centre=centre, pk=pk).first() if pk else PriorityCategory(centre=centre)
+    category = (
+        selectors.priorities_of(centre, include_inactive=True).filter(pk=pk).first()
+        if pk
+        else PriorityCategory(centre=centre)
+    )
     if category is None:
         raise Http404
     form = PriorityCategoryForm(_data(request), instance=category)
