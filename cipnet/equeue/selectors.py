@@ -1,5 +1,6 @@
-"""Reads of the queue: the board's snapshot, a ticket holder's place and expected wait,
-free booking slots, the console and the statistics."""
+"""Reads of the queue: tickets and desks for the people of a centre (`TicketFilters`,
+`DeskFilters`), the board's snapshot, a ticket holder's place and expected wait, free booking
+slots, the console and the statistics. A record out of reach is `NotFoundOrNotAllowed` (404)."""
 
 from __future__ import annotations
 
@@ -11,17 +12,19 @@ from statistics import mean, median
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import Http404
 
 from cipnet.accounts.models import User
 from cipnet.accounts.scopes import scope_for
 from cipnet.core.clock import at, local, now
+from cipnet.core.errors import NotFoundOrNotAllowed
 from cipnet.directory.models import Centre
 from cipnet.directory.selectors import schedule_for
+from cipnet.equeue.access import can_manage, can_serve
 from cipnet.equeue.models import (
     Booking,
     Desk,
     EventKind,
+    PriorityCategory,
     QueueConfig,
     QueueTopic,
     Ticket,
@@ -36,6 +39,13 @@ RECENT_SERVICES = 20
 RECENT_DAYS = 14
 
 
+#: Centres whose queue the public may use (the public pages and the API alike).
+PUBLIC_STATUSES = ("active", "temporarily_closed")
+#: A desk's visitor: called to it, or being served there.
+ACTIVE = (TicketStatus.CALLED, TicketStatus.SERVING)
+RECENT_AT_DESK = 10
+
+
 def config_for(centre: Centre) -> QueueConfig | None:
     return QueueConfig.objects.filter(centre=centre).first()
 
@@ -47,45 +57,202 @@ def centre_with_queue(*, slug: str) -> tuple[Centre, QueueConfig]:
         .filter(centre__slug=slug, is_enabled=True)
         .first()
     )
-    if config is None or config.centre.status not in ("active", "temporarily_closed"):
-        raise Http404
+    if config is None or config.centre.status not in PUBLIC_STATUSES:
+        raise NotFoundOrNotAllowed
+    return config.centre, config
+
+
+def centre_for_tickets(*, slug: str) -> tuple[Centre, QueueConfig]:
+    """A public centre that has a queue (on or off: the service refuses tickets when it is off)."""
+    config = QueueConfig.objects.select_related("centre").filter(centre__slug=slug).first()
+    if config is None or config.centre.status not in PUBLIC_STATUSES:
+        raise NotFoundOrNotAllowed
     return config.centre, config
 
 
 def centre_by_kiosk_token(*, token: str) -> tuple[Centre, QueueConfig]:
     config = QueueConfig.objects.select_related("centre").filter(kiosk_token=token, is_enabled=True).first()
     if config is None:
-        raise Http404
+        raise NotFoundOrNotAllowed
     return config.centre, config
+
+
+def kiosk_switched_off(*, token: str) -> bool:
+    """The kiosk address is right, but its centre's queue is switched off."""
+    return QueueConfig.objects.filter(kiosk_token=token, is_enabled=False).exists()
+
+
+def centre_list_served_by(*, user: User) -> QuerySet[Centre]:
+    """Centres whose queue the user may serve (those they work in), by name."""
+    return Centre.objects.filter(pk__in=scope_for(user).centre_ids).order_by("name")
+
+
+def centre_get_for_queue(*, user: User, pk: int, manage: bool = False) -> Centre:
+    """A centre whose queue settings (`manage`) or statistics (serve or manage) the user may
+    open; `NotFoundOrNotAllowed` otherwise."""
+    centre = Centre.objects.filter(pk=pk).first()
+    allowed = centre is not None and (can_manage(user, centre) or (not manage and can_serve(user, centre)))
+    if centre is None or not allowed:
+        raise NotFoundOrNotAllowed
+    return centre
 
 
 def ticket_by_code(*, code: str) -> Ticket:
     ticket = Ticket.objects.select_related("centre", "topic", "desk", "priority").filter(code=code).first()
     if ticket is None:
-        raise Http404
+        raise NotFoundOrNotAllowed
     return ticket
+
+
+def booking_get(*, pk: int, centre_slug: str) -> Booking:
+    """A booking of the centre (its confirmation page; the caller checked the signed address)."""
+    booking = (
+        Booking.objects.select_related("centre", "centre__settlement", "topic")
+        .filter(pk=pk, centre__slug=centre_slug)
+        .first()
+    )
+    if booking is None:
+        raise NotFoundOrNotAllowed
+    return booking
+
+
+# --- Tickets and desks for the people of a centre ---------------------------------------------
+#
+# The console (views_staff) and the API (api/) read tickets and desks only through these: the
+# user sees the tickets and desks of the centres they work in; anything else is a 404.
+
+
+@dataclass(frozen=True)
+class TicketFilters:
+    centre: Centre | None = None
+    day: dt.date | None = None
+    statuses: tuple[str, ...] = ()
+    topic: QueueTopic | None = None
+    #: Called to or served at this desk.
+    desk: Desk | None = None
+
+
+def ticket_list_visible_to(*, user: User, filters: TicketFilters) -> QuerySet[Ticket]:
+    """Tickets of the centres the user works in that match the filters (unordered)."""
+    qs = Ticket.objects.select_related("centre", "topic", "priority", "desk", "for_desk").filter(
+        centre_id__in=scope_for(user).centre_ids
+    )
+    if filters.centre is not None:
+        qs = qs.filter(centre=filters.centre)
+    if filters.day is not None:
+        qs = qs.filter(day=filters.day)
+    if filters.statuses:
+        qs = qs.filter(status__in=filters.statuses)
+    if filters.topic is not None:
+        qs = qs.filter(topic=filters.topic)
+    if filters.desk is not None:
+        qs = qs.filter(desk=filters.desk)
+    return qs
 
 
 def ticket_get_for_user(*, user: User, pk: int) -> Ticket:
-    scope = scope_for(user)
-    ticket = (
-        Ticket.objects.select_related("centre", "topic", "desk", "priority")
-        .filter(pk=pk, centre_id__in=scope.centre_ids)
-        .first()
-    )
+    """A ticket of a centre the user works in (404 otherwise)."""
+    ticket = ticket_list_visible_to(user=user, filters=TicketFilters()).filter(pk=pk).first()
     if ticket is None:
-        raise Http404
+        raise NotFoundOrNotAllowed
     return ticket
 
 
-def desks_for_user(*, user: User, centre: Centre) -> QuerySet[Desk]:
-    if centre.pk not in scope_for(user).centre_ids:
-        return Desk.objects.none()
-    return Desk.objects.filter(centre=centre, is_active=True).prefetch_related("topics")
+@dataclass(frozen=True)
+class DeskFilters:
+    centre: Centre | None = None
+    active_only: bool = False
+    #: Leave this desk out (the transfer form: another desk than the visitor's).
+    exclude: Desk | None = None
 
 
-def topics_of(centre: Centre) -> QuerySet[QueueTopic]:
-    return QueueTopic.objects.filter(centre=centre, is_active=True).order_by("position", "prefix")
+def desk_list(filters: DeskFilters) -> QuerySet[Desk]:
+    """Desks matching the filters, by name; the caller has checked access to the centre (the
+    settings pages, the choices of a ticket already read through `ticket_get_for_user`)."""
+    qs = Desk.objects.select_related("centre")
+    if filters.centre is not None:
+        qs = qs.filter(centre=filters.centre)
+    if filters.active_only:
+        qs = qs.filter(is_active=True)
+    if filters.exclude is not None:
+        qs = qs.exclude(pk=filters.exclude.pk)
+    return qs.order_by("name", "id")
+
+
+def desk_list_visible_to(*, user: User, filters: DeskFilters) -> QuerySet[Desk]:
+    """Desks of the centres the user works in that match the filters, by name."""
+    return desk_list(filters).filter(centre_id__in=scope_for(user).centre_ids)
+
+
+def desk_get_for_user(*, user: User, pk: int | None) -> Desk:
+    """A desk (open or closed) of a centre the user works in (404 otherwise)."""
+    desk = desk_list_visible_to(user=user, filters=DeskFilters()).filter(pk=pk).first() if pk is not None else None
+    if desk is None:
+        raise NotFoundOrNotAllowed
+    return desk
+
+
+def topics_of(centre: Centre, *, include_inactive: bool = False) -> QuerySet[QueueTopic]:
+    qs = QueueTopic.objects.filter(centre=centre)
+    if not include_inactive:
+        qs = qs.filter(is_active=True)
+    return qs.order_by("position", "prefix")
+
+
+def priorities_of(centre: Centre, *, include_inactive: bool = False) -> QuerySet[PriorityCategory]:
+    qs = PriorityCategory.objects.filter(centre=centre)
+    if not include_inactive:
+        qs = qs.filter(is_active=True)
+    return qs.order_by("position", "id")
+
+
+# --- The console ------------------------------------------------------------------------------
+
+
+@dataclass
+class WaitingRow:
+    ticket: Ticket
+    minutes: int
+
+
+@dataclass
+class WaitingGroup:
+    topic: QueueTopic
+    rows: list[WaitingRow]
+    served_here: bool
+
+
+def waiting_groups(*, user: User, centre: Centre, desk: Desk | None, moment: dt.datetime) -> list[WaitingGroup]:
+    """Today's waiting tickets per topic, in line order, with the minutes each has waited."""
+    tickets = ticket_list_visible_to(
+        user=user, filters=TicketFilters(centre=centre, day=local(moment).date(), statuses=(TicketStatus.WAITING,))
+    ).order_by("queued_at", "id")
+    by_topic: dict[int, list[WaitingRow]] = {}
+    extra: dict[int, QueueTopic] = {}
+    for t in tickets:
+        minutes = max(0, int((moment - t.queued_at).total_seconds() // 60))
+        by_topic.setdefault(t.topic_id, []).append(WaitingRow(t, minutes))
+        extra[t.topic_id] = t.topic
+    served = {t.pk for t in desk.topics.all()} if desk is not None else set()
+    topics = list(topics_of(centre))
+    known = {t.pk for t in topics}
+    topics += [topic for pk, topic in extra.items() if pk not in known]  # switched off, people still waiting
+    return [WaitingGroup(t, by_topic.get(t.pk, []), t.pk in served) for t in topics]
+
+
+def current_ticket(*, user: User, desk: Desk) -> Ticket | None:
+    """The visitor called to or being served at the desk (from any day: a ticket left open
+    yesterday blocks "call next" until someone closes it, so it must be shown)."""
+    return (
+        ticket_list_visible_to(user=user, filters=TicketFilters(desk=desk, statuses=ACTIVE))
+        .order_by("called_at", "id")
+        .first()
+    )
+
+
+def recent_at_desk(*, user: User, desk: Desk, day: dt.date) -> QuerySet[Ticket]:
+    filters = TicketFilters(desk=desk, day=day, statuses=(TicketStatus.DONE, TicketStatus.NO_SHOW))
+    return ticket_list_visible_to(user=user, filters=filters).order_by("-finished_at", "-id")[:RECENT_AT_DESK]
 
 
 # --- Waiting estimate -------------------------------------------------------------------------

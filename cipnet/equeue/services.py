@@ -1,5 +1,8 @@
 """Every change to a queue: setting it up, issuing tickets, calling, serving, transferring,
-booking. One service per transition; an illegal transition raises `TransitionError`.
+booking. One service per transition. Refusals are `core.errors`: wrong input `InvalidInput` (per
+field); an illegal transition `InvalidTransition` (code "invalid_transition"; "queue_closed" when
+no tickets now); a record out of the user's reach `NotFoundOrNotAllowed`. Every `TicketEvent` is
+written through `equeue.events` in the transaction of the change.
 
 Concurrency: "call next" locks the desk row, then takes the first waiting ticket with
 `SELECT … FOR UPDATE SKIP LOCKED` on PostgreSQL, so two desks pressing at the same moment
@@ -16,19 +19,20 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from cipnet.accounts.models import User
-from cipnet.accounts.scopes import scope_for
 from cipnet.core.clock import local, now
+from cipnet.core.errors import InvalidInput, InvalidTransition, NotFoundOrNotAllowed
 from cipnet.directory import hours
 from cipnet.directory.models import Centre
 from cipnet.directory.selectors import schedule_for
 from cipnet.equeue import live
+from cipnet.equeue.access import can_manage, can_serve
+from cipnet.equeue.events import record_ticket_event
 from cipnet.equeue.models import (
     Booking,
     Desk,
@@ -38,19 +42,16 @@ from cipnet.equeue.models import (
     QueueTopic,
     Ticket,
     TicketChannel,
-    TicketEvent,
     TicketStatus,
     TopicCounter,
 )
 from cipnet.equeue.ordering import Candidate, choose_next
+from cipnet.equeue.selectors import free_slots
 
 
-class TransitionError(ValidationError):
-    """The ticket is not in a state that allows this action (HTTP 409)."""
-
-
-class QueueClosed(ValidationError):
-    """No tickets now: the queue is off, or the centre is closed."""
+def queue_closed(message: str) -> InvalidTransition:
+    """No tickets (or bookings) now: the queue is off, or the centre is closed (409 `queue_closed`)."""
+    return InvalidTransition(message, code="queue_closed")
 
 
 # --- Set-up -----------------------------------------------------------------------------------
@@ -69,19 +70,10 @@ DEFAULT_PRIORITIES = [
 ]
 
 
-def can_manage(user: User, centre: Centre) -> bool:
-    scope = scope_for(user)
-    return scope.network or centre.pk in scope.managed_centre_ids or centre.region_id in scope.region_ids
-
-
-def can_serve(user: User, centre: Centre) -> bool:
-    return centre.pk in scope_for(user).centre_ids
-
-
 def queue_setup(*, actor: User | None, centre: Centre, desks: int = 2) -> QueueConfig:
     """Switch the queue on for a centre with the usual topics, priority categories and desks."""
     if actor is not None and not can_manage(actor, centre):
-        raise PermissionDenied
+        raise NotFoundOrNotAllowed
     with transaction.atomic():
         config, created = QueueConfig.objects.get_or_create(
             centre=centre, defaults={"kiosk_token": secrets.token_urlsafe(18)}
@@ -103,7 +95,7 @@ def queue_setup(*, actor: User | None, centre: Centre, desks: int = 2) -> QueueC
 
 def kiosk_token_renew(*, actor: User, centre: Centre) -> QueueConfig:
     if not can_manage(actor, centre):
-        raise PermissionDenied
+        raise NotFoundOrNotAllowed
     config = QueueConfig.objects.get(centre=centre)
     config.kiosk_token = secrets.token_urlsafe(18)
     config.save(update_fields=["kiosk_token", "updated_at"])
@@ -114,12 +106,6 @@ def _bump(centre_id: int) -> None:
     """Mark the queue changed; boards learn it after the transaction commits."""
     QueueConfig.objects.filter(centre_id=centre_id).update(version=F("version") + 1)
     transaction.on_commit(lambda: live.announce(centre_id))
-
-
-def _event(ticket: Ticket, kind: str, *, at: dt.datetime, actor: User | None = None, **detail: Any) -> None:
-    TicketEvent.objects.create(
-        ticket=ticket, centre_id=ticket.centre_id, kind=kind, at=at, desk=ticket.desk, actor=actor, detail=detail
-    )
 
 
 # --- Settings --------------------------------------------------------------------------------
@@ -140,13 +126,13 @@ def queue_topic_save(*, centre: Centre, topic: QueueTopic, fields: list[str]) ->
     clash = QueueTopic.objects.filter(centre=centre, prefix=topic.prefix).exclude(pk=topic.pk).first()
     letter_taken = _("The letter %(letter)s is already used by the topic “%(name)s”. Choose another letter.")
     if clash is not None:
-        raise ValidationError({"prefix": letter_taken % {"letter": topic.prefix, "name": clash.display_name}})
+        raise InvalidInput({"prefix": letter_taken % {"letter": topic.prefix, "name": clash.display_name}})
     old_prefix = QueueTopic.objects.filter(pk=topic.pk).values_list("prefix", flat=True).first() if topic.pk else None
     if (
         old_prefix != topic.prefix
         and Ticket.objects.filter(centre=centre, day=local(now()).date(), prefix=topic.prefix).exists()
     ):
-        raise ValidationError(
+        raise InvalidInput(
             {
                 "prefix": _(
                     "Tickets with the letter %(letter)s were already issued today. "
@@ -164,7 +150,7 @@ def queue_topic_save(*, centre: Centre, topic: QueueTopic, fields: list[str]) ->
                 topic.save()
             _bump(centre.pk)
     except IntegrityError as exc:  # another manager took the letter at the same moment
-        raise ValidationError({"prefix": letter_taken % {"letter": topic.prefix, "name": "?"}}) from exc
+        raise InvalidInput({"prefix": letter_taken % {"letter": topic.prefix, "name": "?"}}) from exc
     return topic
 
 
@@ -172,9 +158,9 @@ def desk_save(*, centre: Centre, desk: Desk, topics: list[QueueTopic], fields: l
     desk.centre = centre
     name_taken = _("Another desk of this centre is already called “%(name)s”.")
     if Desk.objects.filter(centre=centre, name=desk.name).exclude(pk=desk.pk).exists():
-        raise ValidationError({"name": name_taken % {"name": desk.name}})
+        raise InvalidInput({"name": name_taken % {"name": desk.name}})
     if any(t.centre_id != centre.pk for t in topics):
-        raise ValidationError({"topics": _("Choose topics of this centre.")})
+        raise InvalidInput({"topics": _("Choose topics of this centre.")})
     desk.full_clean()
     try:
         with transaction.atomic():
@@ -185,7 +171,7 @@ def desk_save(*, centre: Centre, desk: Desk, topics: list[QueueTopic], fields: l
             desk.topics.set(topics)
             _bump(centre.pk)
     except IntegrityError as exc:
-        raise ValidationError({"name": name_taken % {"name": desk.name}}) from exc
+        raise InvalidInput({"name": name_taken % {"name": desk.name}}) from exc
     return desk
 
 
@@ -206,6 +192,19 @@ def priority_category_save(*, centre: Centre, category: PriorityCategory, fields
 
 def is_open_for_tickets(centre: Centre, at: dt.datetime) -> bool:
     return hours.status_at(schedule_for(centre), at).is_open
+
+
+def closed_for_tickets(centre: Centre, at: dt.datetime) -> str | None:
+    """Why no tickets are issued at `at`, with the next opening; None while the centre is open.
+    The kiosk shows it before a visitor chooses; `ticket_issue` refuses with it."""
+    if is_open_for_tickets(centre, at):
+        return None
+    status = hours.status_at(schedule_for(centre), at)
+    if status.opens_at is not None:
+        return _("The centre is closed now, so tickets are not issued. It opens %(when)s.") % {
+            "when": hours.describe_moment(status.opens_at, at)
+        }
+    return _("The centre is closed now, so tickets are not issued.")
 
 
 def _next_number(topic: QueueTopic, day: dt.date) -> int:
@@ -231,22 +230,16 @@ def ticket_issue(
     moment = now()
     config = QueueConfig.objects.filter(centre=centre).first()
     if config is None or not config.is_enabled:
-        raise QueueClosed(_("This centre does not use the electronic queue."))
+        raise queue_closed(_("This centre does not use the electronic queue."))
     if topic.centre_id != centre.pk or not topic.is_active:
-        raise ValidationError({"topic": _("Choose one of the centre's topics.")})
+        raise InvalidInput({"topic": _("Choose one of the centre's topics.")})
     if priority is not None and (priority.centre_id != centre.pk or not priority.is_active):
-        raise ValidationError({"priority": _("Choose one of the listed categories.")})
+        raise InvalidInput({"priority": _("Choose one of the listed categories.")})
     if channel == TicketChannel.STAFF and (actor is None or not can_serve(actor, centre)):
-        raise PermissionDenied
-    if not is_open_for_tickets(centre, moment):
-        status = hours.status_at(schedule_for(centre), moment)
-        if status.opens_at is not None:
-            message = _("The centre is closed now, so tickets are not issued. It opens %(when)s.") % {
-                "when": hours.describe_moment(status.opens_at, moment)
-            }
-        else:
-            message = _("The centre is closed now, so tickets are not issued.")
-        raise QueueClosed(message)
+        raise NotFoundOrNotAllowed
+    closed = closed_for_tickets(centre, moment)
+    if closed is not None:
+        raise queue_closed(closed)
     day = local(moment).date()
     with transaction.atomic():
         number = _next_number(topic, day)
@@ -262,7 +255,7 @@ def ticket_issue(
             queued_at=min(queued_at, moment) if queued_at else moment,
             issued_at=moment,
         )
-        _event(ticket, EventKind.ISSUED, at=moment, actor=actor, channel=channel)
+        record_ticket_event(ticket, EventKind.ISSUED, at=moment, actor=actor, channel=channel)
         _bump(centre.pk)
     return ticket
 
@@ -277,7 +270,7 @@ def _lock_ticket(ticket: Ticket) -> Ticket:
 
 def _require(ticket: Ticket, allowed: set[str], action: str) -> None:
     if ticket.status not in allowed:
-        raise TransitionError(
+        raise InvalidTransition(
             _("Ticket %(label)s cannot be %(action)s: it is “%(status)s”.")
             % {"label": ticket.label, "action": action, "status": ticket.get_status_display()}
         )
@@ -285,9 +278,9 @@ def _require(ticket: Ticket, allowed: set[str], action: str) -> None:
 
 def _check_desk(actor: User, desk: Desk) -> None:
     if not can_serve(actor, desk.centre):
-        raise PermissionDenied
+        raise NotFoundOrNotAllowed
     if not desk.is_active:
-        raise ValidationError({"desk": _("This desk is closed.")})
+        raise InvalidInput({"desk": _("This desk is closed.")})
 
 
 def _first_waiting(qs: Any) -> Ticket | None:
@@ -311,7 +304,7 @@ def ticket_call_next(*, actor: User, desk: Desk) -> Ticket | None:
             desk=locked_desk, day=local(moment).date(), status__in=[TicketStatus.CALLED, TicketStatus.SERVING]
         ).first()
         if busy is not None:
-            raise TransitionError(
+            raise InvalidTransition(
                 _("Finish ticket %(label)s, or mark that the visitor did not come, before calling the next one.")
                 % {"label": busy.label}
             )
@@ -347,14 +340,14 @@ def ticket_call_next(*, actor: User, desk: Desk) -> Ticket | None:
         ticket.refresh_from_db(fields=["calls"])
         locked_desk.priority_streak = choice.streak
         locked_desk.save(update_fields=["priority_streak", "updated_at"])
-        _event(ticket, EventKind.CALLED, at=moment, actor=actor)
+        record_ticket_event(ticket, EventKind.CALLED, at=moment, actor=actor)
         _bump(ticket.centre_id)
     return ticket
 
 
 def _serve(actor: User, ticket: Ticket) -> None:
     if not can_serve(actor, ticket.centre):
-        raise PermissionDenied
+        raise NotFoundOrNotAllowed
 
 
 def ticket_recall(*, actor: User, ticket: Ticket) -> Ticket:
@@ -367,7 +360,7 @@ def ticket_recall(*, actor: User, ticket: Ticket) -> Ticket:
         t.called_at = moment
         t.save(update_fields=["calls", "called_at", "updated_at"])
         t.refresh_from_db(fields=["calls"])
-        _event(t, EventKind.RECALLED, at=moment, actor=actor)
+        record_ticket_event(t, EventKind.RECALLED, at=moment, actor=actor)
         _bump(t.centre_id)
     return t
 
@@ -381,7 +374,7 @@ def ticket_no_show(*, actor: User, ticket: Ticket) -> Ticket:
         t.status = TicketStatus.NO_SHOW
         t.finished_at = moment
         t.save(update_fields=["status", "finished_at", "updated_at"])
-        _event(t, EventKind.NO_SHOW, at=moment, actor=actor)
+        record_ticket_event(t, EventKind.NO_SHOW, at=moment, actor=actor)
         _bump(t.centre_id)
     return t
 
@@ -395,7 +388,7 @@ def ticket_start(*, actor: User, ticket: Ticket) -> Ticket:
         t.status = TicketStatus.SERVING
         t.started_at = moment
         t.save(update_fields=["status", "started_at", "updated_at"])
-        _event(t, EventKind.STARTED, at=moment, actor=actor)
+        record_ticket_event(t, EventKind.STARTED, at=moment, actor=actor)
         _bump(t.centre_id)
     return t
 
@@ -421,7 +414,7 @@ def ticket_finish(*, actor: User, ticket: Ticket) -> Finished:
         t.status = TicketStatus.DONE
         t.finished_at = moment
         t.save(update_fields=["status", "started_at", "finished_at", "updated_at"])
-        _event(t, EventKind.FINISHED, at=moment, actor=actor)
+        record_ticket_event(t, EventKind.FINISHED, at=moment, actor=actor)
         _bump(t.centre_id)
     token = consultation_prefill(centre=t.centre, started_at=t.started_at or moment, finished_at=moment)
     return Finished(t, token)
@@ -434,11 +427,11 @@ def ticket_transfer(
     They keep their number and their place (the time they first queued)."""
     _serve(actor, ticket)
     if topic is None and desk is None:
-        raise ValidationError({"topic": _("Choose a topic or a desk to transfer to.")})
+        raise InvalidInput({"topic": _("Choose a topic or a desk to transfer to.")})
     if topic is not None and (topic.centre_id != ticket.centre_id or not topic.is_active):
-        raise ValidationError({"topic": _("Choose one of the centre's topics.")})
+        raise InvalidInput({"topic": _("Choose one of the centre's topics.")})
     if desk is not None and (desk.centre_id != ticket.centre_id or not desk.is_active):
-        raise ValidationError({"desk": _("Choose an open desk of the centre.")})
+        raise InvalidInput({"desk": _("Choose an open desk of the centre.")})
     moment = now()
     with transaction.atomic():
         t = _lock_ticket(ticket)
@@ -449,7 +442,7 @@ def ticket_transfer(
             detail["to_topic"] = topic.pk
         if desk is not None:
             if not desk.topics.filter(pk=(topic or t.topic).pk).exists():
-                raise ValidationError({"desk": _("That desk does not serve this topic; choose a topic too.")})
+                raise InvalidInput({"desk": _("That desk does not serve this topic; choose a topic too.")})
             detail["to_desk"] = desk.pk
         t.for_desk = desk
         t.status = TicketStatus.WAITING
@@ -457,7 +450,7 @@ def ticket_transfer(
         t.called_at = None
         t.started_at = None
         t.save(update_fields=["topic", "for_desk", "status", "desk", "called_at", "started_at", "updated_at"])
-        _event(t, EventKind.TRANSFERRED, at=moment, actor=actor, **detail)
+        record_ticket_event(t, EventKind.TRANSFERRED, at=moment, actor=actor, **detail)
         _bump(t.centre_id)
     return t
 
@@ -471,7 +464,7 @@ def ticket_cancel(*, ticket: Ticket) -> Ticket:
         t.status = TicketStatus.CANCELLED
         t.finished_at = moment
         t.save(update_fields=["status", "finished_at", "updated_at"])
-        _event(t, EventKind.CANCELLED, at=moment)
+        record_ticket_event(t, EventKind.CANCELLED, at=moment)
         _bump(t.centre_id)
     return t
 
@@ -481,18 +474,16 @@ def ticket_cancel(*, ticket: Ticket) -> Ticket:
 
 def booking_create(*, centre: Centre, topic: QueueTopic, starts_at: dt.datetime) -> Booking:
     """Book a free slot (see selectors.free_slots). The code is checked in at the kiosk."""
-    from cipnet.equeue.selectors import free_slots
-
     config = QueueConfig.objects.filter(centre=centre, is_enabled=True, booking_enabled=True).first()
     if config is None:
-        raise QueueClosed(_("This centre does not take bookings."))
+        raise queue_closed(_("This centre does not take bookings."))
     if topic.centre_id != centre.pk or not topic.is_active:
-        raise ValidationError({"topic": _("Choose one of the centre's topics.")})
+        raise InvalidInput({"topic": _("Choose one of the centre's topics.")})
     with transaction.atomic():
         QueueConfig.objects.select_for_update().get(pk=config.pk)  # one booking at a time per centre
         slots = free_slots(centre=centre, topic=topic, day=local(starts_at).date())
         if starts_at not in {s.starts_at for s in slots if s.free > 0}:
-            raise ValidationError({"starts_at": _("This time is no longer free. Choose another.")})
+            raise InvalidInput({"starts_at": _("This time is no longer free. Choose another.")})
         for _attempt in range(10):
             code = "".join(secrets.choice("23456789ABCDEFGHJKLMNPQRSTUVWXYZ") for _i in range(6))
             try:
@@ -500,7 +491,7 @@ def booking_create(*, centre: Centre, topic: QueueTopic, starts_at: dt.datetime)
                     return Booking.objects.create(centre=centre, topic=topic, starts_at=starts_at, code=code)
             except IntegrityError:
                 continue
-    raise ValidationError(_("Could not make a booking code; try again."))
+    raise InvalidInput(_("Could not make a booking code; try again."))
 
 
 CHECK_IN_EARLY = dt.timedelta(minutes=30)
@@ -513,11 +504,11 @@ def booking_check_in(*, centre: Centre, code: str) -> Ticket:
     moment = now()
     booking = Booking.objects.filter(centre=centre, code=code, is_cancelled=False).select_related("topic").first()
     if booking is None:
-        raise ValidationError({"code": _("No booking with this code at this centre. Check the code.")})
+        raise InvalidInput({"code": _("No booking with this code at this centre. Check the code.")})
     if booking.ticket_id is not None:
-        raise ValidationError({"code": _("This booking has already been used.")})
+        raise InvalidInput({"code": _("This booking has already been used.")})
     if not (booking.starts_at - CHECK_IN_EARLY <= moment <= booking.starts_at + CHECK_IN_LATE):
-        raise ValidationError(
+        raise InvalidInput(
             {
                 "code": _("Your booking is for %(time)s. Check in up to 30 minutes before and 15 minutes after.")
                 % {"time": local(booking.starts_at).strftime("%d.%m %H:%M")}

@@ -31,11 +31,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from cipnet.accounts import throttle
 from cipnet.core.clock import local, now
+from cipnet.core.errors import InvalidTransition, NotFoundOrNotAllowed
 from cipnet.directory import hours
 from cipnet.directory.models import Centre
 from cipnet.directory.selectors import schedule_for
 from cipnet.equeue import selectors, services
-from cipnet.equeue.models import Booking, PriorityCategory, QueueConfig, QueueTopic
+from cipnet.equeue.models import PriorityCategory, QueueConfig, QueueTopic
 
 #: Tickets from one address (the kiosk tablet) per minute; a busy morning stays well below.
 KIOSK_ISSUE_LIMIT = 30
@@ -92,23 +93,10 @@ def _kiosk(token: str) -> tuple[Centre, QueueConfig] | None:
     """The centre of a kiosk address; None when its queue is switched off; 404 for a wrong address."""
     try:
         return selectors.centre_by_kiosk_token(token=token)
-    except Http404:
-        # TODO(lead): move to selectors (centre_by_kiosk_token returns only switched-on queues).
-        if QueueConfig.objects.filter(kiosk_token=token, is_enabled=False).exists():
+    except NotFoundOrNotAllowed:
+        if selectors.kiosk_switched_off(token=token):
             return None
         raise
-
-
-def _closed_message(centre: Centre, moment: dt.datetime) -> str | None:
-    """Why no tickets are issued now, with the next opening (the same words as QueueClosed)."""
-    if services.is_open_for_tickets(centre, moment):
-        return None
-    status = hours.status_at(schedule_for(centre), moment)
-    if status.opens_at is not None:
-        return _("The centre is closed now, so tickets are not issued. It opens %(when)s.") % {
-            "when": hours.describe_moment(status.opens_at, moment)
-        }
-    return _("The centre is closed now, so tickets are not issued.")
 
 
 def _kiosk_page(
@@ -141,8 +129,7 @@ def _off(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def _priorities(centre: Centre) -> list[PriorityCategory]:
-    # TODO(lead): a selectors.priorities_of(centre) would be the home of this read.
-    return list(PriorityCategory.objects.filter(centre=centre, is_active=True))
+    return list(selectors.priorities_of(centre))
 
 
 def slip_url(code: str) -> str:
@@ -164,7 +151,7 @@ def kiosk_start(request: HttpRequest, token: str) -> HttpResponse:
     if found is None:
         return _off(request, token)
     centre, _config = found
-    closed = _closed_message(centre, now())
+    closed = services.closed_for_tickets(centre, now())
     rows = []
     if closed is None:
         for topic in selectors.topics_of(centre):
@@ -230,13 +217,13 @@ def kiosk_priority(request: HttpRequest, token: str, topic_id: int) -> HttpRespo
                     _("Too many tickets were taken here in the last minute. Please wait a minute and try again.")
                 )
             ticket = services.ticket_issue(centre=centre, topic=topic, priority=priority)
-        except services.QueueClosed as e:
+        except InvalidTransition as e:  # the queue is off, or the centre is closed
             if key:
                 cache.delete(key)
             return _kiosk_page(
                 request,
                 "equeue/kiosk/closed.html",
-                {"centre": centre, "message": " ".join(e.messages)},
+                {"centre": centre, "message": e.message},
                 token=token,
                 refresh=TICKET_SCREEN_SECONDS,
             )
@@ -249,7 +236,7 @@ def kiosk_priority(request: HttpRequest, token: str, topic_id: int) -> HttpRespo
             if key:
                 cache.set(key, ticket.code, timeout=DOUBLE_TAP_SECONDS)
             return redirect("queue_kiosk:ticket", token=token, code=ticket.code)
-    closed = _closed_message(centre, now()) if request.method == "GET" else None
+    closed = services.closed_for_tickets(centre, now()) if request.method == "GET" else None
     if closed:
         return _kiosk_page(request, "equeue/kiosk/closed.html", {"centre": centre, "message": closed}, token=token)
     return _kiosk_page(
@@ -276,7 +263,7 @@ def kiosk_ticket(request: HttpRequest, token: str, code: str) -> HttpResponse:
     centre, _config = found
     try:
         ticket = selectors.ticket_by_code(code=code)
-    except Http404:
+    except NotFoundOrNotAllowed:
         return redirect(_start_url(token))
     # Only just after issuing: a later visitor pressing Back must not see someone else's ticket.
     fresh = now() - ticket.issued_at <= dt.timedelta(seconds=TICKET_SCREEN_VALID_SECONDS)
@@ -325,8 +312,8 @@ def kiosk_booking(request: HttpRequest, token: str) -> HttpResponse:
         else:
             try:
                 ticket = services.booking_check_in(centre=centre, code=form.cleaned_data["code"])
-            except services.QueueClosed as e:
-                form.add_error(None, e.messages)
+            except InvalidTransition as e:  # the queue is off, or the centre is closed
+                form.add_error(None, e.message)
             except ValidationError as e:
                 form.add_error("code" if hasattr(e, "error_dict") and "code" in e.error_dict else None, e.messages)
             else:
@@ -441,10 +428,10 @@ def book(request: HttpRequest, slug: str) -> HttpResponse:
         elif form.is_valid():
             try:
                 booking = services.booking_create(centre=centre, topic=topic, starts_at=form.cleaned_data["starts_at"])
-            except ValidationError as e:
-                # Taken by someone else meanwhile: show the times that are still free.
+            except (ValidationError, InvalidTransition) as e:
+                # Taken by someone else meanwhile (or bookings switched off): show the times still free.
                 form = TimeForm(None, slots=free())
-                context["taken"] = " ".join(e.messages)
+                context["taken"] = e.message if isinstance(e, InvalidTransition) else " ".join(e.messages)
                 status = 409
             else:
                 done = signing.dumps(booking.pk, salt=BOOKING_SALT)
@@ -468,9 +455,7 @@ def booked(request: HttpRequest, slug: str, token: str) -> HttpResponse:
         pk = signing.loads(token, salt=BOOKING_SALT)
     except signing.BadSignature:
         raise Http404 from None
-    booking = get_object_or_404(
-        Booking.objects.select_related("centre", "centre__settlement", "topic"), pk=pk, centre__slug=slug
-    )
+    booking = selectors.booking_get(pk=pk, centre_slug=slug)
     starts = local(booking.starts_at)
     context = {
         "centre": booking.centre,

@@ -28,6 +28,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cipnet.core.clock import local, now
+from cipnet.core.errors import InvalidTransition
 from cipnet.equeue import broker, live, selectors, services
 from cipnet.equeue.models import Ticket, TicketStatus
 
@@ -279,7 +280,7 @@ def ticket_cancel(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "POST":
         try:
             services.ticket_cancel(ticket=ticket)
-        except services.TransitionError:
+        except InvalidTransition:
             messages.error(request, _("Your place could not be cancelled: the ticket is no longer waiting."))
         else:
             messages.success(request, _("Your place in the queue is cancelled."))

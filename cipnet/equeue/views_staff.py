@@ -2,20 +2,19 @@
 statistics. Plain POST forms and redirects, so everything works without JavaScript; the
 waiting list refreshes itself through HTMX where scripts run.
 
-Access: the console is for people who work in the centre (`services.can_serve`); the
-settings for its manager, the region's coordinator and network admins (`services.can_manage`);
+Access: the console is for people who work in the centre (`access.can_serve`); the
+settings for its manager, the region's coordinator and network admins (`access.can_manage`);
 the statistics for both. Anything outside that is a 404.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -26,11 +25,10 @@ from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from cipnet.accounts.models import User
-from cipnet.accounts.scopes import scope_for
 from cipnet.core.clock import local, now
-from cipnet.core.errors import is_htmx, put_errors
+from cipnet.core.errors import InvalidTransition, is_htmx, put_errors
 from cipnet.directory.models import Centre
-from cipnet.equeue import selectors, services
+from cipnet.equeue import access, selectors, services
 from cipnet.equeue.forms import (
     DeskForm,
     IssueForm,
@@ -40,12 +38,10 @@ from cipnet.equeue.forms import (
     TopicForm,
     TransferForm,
 )
-from cipnet.equeue.models import Desk, PriorityCategory, QueueTopic, Ticket, TicketChannel, TicketStatus
+from cipnet.equeue.models import Desk, PriorityCategory, QueueTopic, Ticket, TicketChannel
 
 #: Session key: {centre id (str): desk id} — the desk each centre's console was last used at.
 SESSION_DESK = "equeue_desk"
-RECENT_AT_DESK = 10
-ACTIVE = (TicketStatus.CALLED, TicketStatus.SERVING)
 
 
 # --- Shared helpers ---------------------------------------------------------------------------
@@ -73,13 +69,8 @@ def _console_url(centre_id: int, **query: Any) -> str:
     return f"{reverse('queue_staff:console')}?{urlencode({'centre': centre_id, **query})}"
 
 
-def _serving_centres(user: User) -> QuerySet[Centre]:
-    """Centres whose queue the user may serve: those they work in."""
-    return Centre.objects.filter(pk__in=scope_for(user).centre_ids).order_by("name")
-
-
 def _serving_centre(user: User, wanted: Any) -> tuple[Centre, QuerySet[Centre]]:
-    centres = _serving_centres(user)
+    centres = selectors.centre_list_served_by(user=user)
     if wanted not in (None, ""):
         pk = _int(wanted)
         centre = centres.filter(pk=pk).first() if pk is not None else None
@@ -91,30 +82,16 @@ def _serving_centre(user: User, wanted: Any) -> tuple[Centre, QuerySet[Centre]]:
 
 
 def _managed_centre(user: User, centre_id: int) -> Centre:
-    centre = Centre.objects.filter(pk=centre_id).first()
-    if centre is None or not services.can_manage(user, centre):
-        raise Http404
-    return centre
+    return selectors.centre_get_for_queue(user=user, pk=centre_id, manage=True)
 
 
 def _stats_centre(user: User, centre_id: int) -> Centre:
-    centre = Centre.objects.filter(pk=centre_id).first()
-    if centre is None or not (services.can_manage(user, centre) or services.can_serve(user, centre)):
-        raise Http404
-    return centre
+    return selectors.centre_get_for_queue(user=user, pk=centre_id)
 
 
 def _desk_of_user(user: User, desk_id: Any) -> Desk:
     """A desk (open or closed) of a centre the user works in; 404 otherwise."""
-    pk = _int(desk_id)
-    desk = (
-        Desk.objects.select_related("centre").filter(pk=pk, centre_id__in=scope_for(user).centre_ids).first()
-        if pk is not None
-        else None
-    )
-    if desk is None:
-        raise Http404
-    return desk
+    return selectors.desk_get_for_user(user=user, pk=_int(desk_id))
 
 
 def _remember_desk(request: HttpRequest, desk: Desk) -> None:
@@ -131,79 +108,17 @@ def _remembered_desk(request: HttpRequest, centre: Centre, desks: list[Desk]) ->
     return desks[0] if len(desks) == 1 else None
 
 
-# --- Console reads (small; candidates for selectors) ------------------------------------------
-
-
-@dataclass
-class WaitingRow:
-    ticket: Ticket
-    minutes: int
-
-
-@dataclass
-class WaitingGroup:
-    topic: QueueTopic
-    rows: list[WaitingRow]
-    served_here: bool
-
-
-def waiting_groups(*, centre: Centre, desk: Desk | None, moment: dt.datetime) -> list[WaitingGroup]:
-    """Today's waiting tickets per topic, in line order, with the minutes each has waited."""
-    tickets = (
-        Ticket.objects.filter(centre=centre, day=local(moment).date(), status=TicketStatus.WAITING)
-        .select_related("topic", "priority", "for_desk")
-        .order_by("queued_at", "id")
-    )
-    by_topic: dict[int, list[WaitingRow]] = {}
-    extra: dict[int, QueueTopic] = {}
-    for t in tickets:
-        minutes = max(0, int((moment - t.queued_at).total_seconds() // 60))
-        by_topic.setdefault(t.topic_id, []).append(WaitingRow(t, minutes))
-        extra[t.topic_id] = t.topic
-    served = {t.pk for t in desk.topics.all()} if desk is not None else set()
-    topics = list(selectors.topics_of(centre))
-    known = {t.pk for t in topics}
-    topics += [topic for pk, topic in extra.items() if pk not in known]  # switched off, people still waiting
-    return [WaitingGroup(t, by_topic.get(t.pk, []), t.pk in served) for t in topics]
-
-
-def current_ticket(desk: Desk) -> Ticket | None:
-    """The visitor called to or being served at the desk (from any day: a ticket left open
-    yesterday blocks "call next" until someone closes it, so it must be shown)."""
-    return (
-        Ticket.objects.filter(desk=desk, status__in=ACTIVE)
-        .select_related("topic", "priority", "centre")
-        .order_by("called_at", "id")
-        .first()
-    )
-
-
-def recent_at_desk(desk: Desk, day: dt.date) -> QuerySet[Ticket]:
-    return (
-        Ticket.objects.filter(desk=desk, day=day, status__in=[TicketStatus.DONE, TicketStatus.NO_SHOW])
-        .select_related("topic", "priority")
-        .order_by("-finished_at", "-id")[:RECENT_AT_DESK]
-    )
-
-
 # --- Console ----------------------------------------------------------------------------------
 
 
 def _issue_form(centre: Centre, data: Any = None) -> IssueForm:
-    return IssueForm(
-        data,
-        topics=selectors.topics_of(centre),
-        categories=PriorityCategory.objects.filter(centre=centre, is_active=True).order_by("position", "id"),
-    )
+    return IssueForm(data, topics=selectors.topics_of(centre), categories=selectors.priorities_of(centre))
 
 
 def _transfer_form(ticket: Ticket, data: Any = None) -> TransferForm:
-    desks = Desk.objects.filter(centre_id=ticket.centre_id, is_active=True)
-    if ticket.desk_id is not None:
-        desks = desks.exclude(pk=ticket.desk_id)
-    return TransferForm(
-        data, topics=selectors.topics_of(ticket.centre).exclude(pk=ticket.topic_id), desks=desks.order_by("name")
-    )
+    # The ticket was read through `ticket_get_for_user`: its centre is the user's.
+    desks = selectors.desk_list(selectors.DeskFilters(centre=ticket.centre, active_only=True, exclude=ticket.desk))
+    return TransferForm(data, topics=selectors.topics_of(ticket.centre).exclude(pk=ticket.topic_id), desks=desks)
 
 
 def _console_context(
@@ -211,12 +126,22 @@ def _console_context(
 ) -> dict[str, Any]:
     moment = now()
     config = selectors.config_for(centre)
-    desks = list(selectors.desks_for_user(user=user, centre=centre).order_by("name"))
+    desks = list(
+        selectors.desk_list_visible_to(
+            user=user, filters=selectors.DeskFilters(centre=centre, active_only=True)
+        ).prefetch_related("topics")
+    )
     desk = _remembered_desk(request, centre, desks)
-    current = current_ticket(desk) if desk is not None else None
+    current = selectors.current_ticket(user=user, desk=desk) if desk is not None else None
     issued_id = _int(request.GET.get("issued"))
-    issued = Ticket.objects.filter(pk=issued_id, centre=centre).select_related("topic").first() if issued_id else None
-    groups = waiting_groups(centre=centre, desk=desk, moment=moment)
+    issued = (
+        selectors.ticket_list_visible_to(user=user, filters=selectors.TicketFilters(centre=centre))
+        .filter(pk=issued_id)
+        .first()
+        if issued_id
+        else None
+    )
+    groups = selectors.waiting_groups(user=user, centre=centre, desk=desk, moment=moment)
     return {
         "moment": moment,
         "today": local(moment).date(),
@@ -232,8 +157,8 @@ def _console_context(
         "issued": issued,
         "groups": groups,
         "waiting_total": sum(len(g.rows) for g in groups),
-        "recent": recent_at_desk(desk, local(moment).date()) if desk is not None else [],
-        "can_manage": services.can_manage(user, centre),
+        "recent": selectors.recent_at_desk(user=user, desk=desk, day=local(moment).date()) if desk is not None else [],
+        "can_manage": access.can_manage(user, centre),
     }
 
 
@@ -267,8 +192,8 @@ def call_next(request: HttpRequest) -> HttpResponse:
     desk = _desk_of_user(user, request.POST.get("desk"))
     try:
         ticket = services.ticket_call_next(actor=user, desk=desk)
-    except PermissionDenied as exc:
-        raise Http404 from exc
+    except InvalidTransition as refusal:
+        messages.error(request, refusal.message)
     except ValidationError as error:
         for message in _error_messages(error):
             messages.error(request, message)
@@ -305,8 +230,9 @@ def ticket_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             finished = services.ticket_finish(actor=user, ticket=ticket)
         else:
             TICKET_ACTIONS[action](actor=user, ticket=ticket)
-    except PermissionDenied as exc:
-        raise Http404 from exc
+    except InvalidTransition as refusal:
+        messages.error(request, refusal.message)
+        return redirect(_console_url(ticket.centre_id))
     except ValidationError as error:
         for message in _error_messages(error):
             messages.error(request, message)
@@ -331,8 +257,8 @@ def ticket_transfer(request: HttpRequest, pk: int) -> HttpResponse:
             moved = services.ticket_transfer(
                 actor=user, ticket=ticket, topic=form.cleaned_data["topic"], desk=form.cleaned_data["desk"]
             )
-        except PermissionDenied as exc:
-            raise Http404 from exc
+        except InvalidTransition as refusal:
+            form.add_error(None, refusal.message)
         except ValidationError as error:
             put_errors(form, error)
         else:
@@ -366,8 +292,8 @@ def issue(request: HttpRequest) -> HttpResponse:
                 channel=TicketChannel.STAFF,
                 actor=user,
             )
-        except PermissionDenied as exc:
-            raise Http404 from exc
+        except InvalidTransition as refusal:
+            form.add_error(None, refusal.message)
         except ValidationError as error:
             put_errors(form, error)
         else:
@@ -395,10 +321,7 @@ def queue_settings(request: HttpRequest, centre_id: int) -> HttpResponse:
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "setup" and config is None:
-            try:
-                services.queue_setup(actor=user, centre=centre)
-            except PermissionDenied as exc:
-                raise Http404 from exc
+            services.queue_setup(actor=user, centre=centre)
             messages.success(
                 request, _("The queue is on, with the usual topics, priority groups and two desks. Check them below.")
             )
@@ -419,9 +342,9 @@ def queue_settings(request: HttpRequest, centre_id: int) -> HttpResponse:
         "centre": centre,
         "config": config,
         "form": form,
-        "topics": QueueTopic.objects.filter(centre=centre).order_by("position", "prefix"),
-        "desks": Desk.objects.filter(centre=centre).prefetch_related("topics").order_by("name"),
-        "categories": PriorityCategory.objects.filter(centre=centre).order_by("position", "id"),
+        "topics": selectors.topics_of(centre, include_inactive=True),
+        "desks": selectors.desk_list(selectors.DeskFilters(centre=centre)).prefetch_related("topics"),
+        "categories": selectors.priorities_of(centre, include_inactive=True),
     }
     if config is not None:
         context["kiosk_url"] = _absolute(request, f"/queue/kiosk/{config.kiosk_token}/")
@@ -437,10 +360,7 @@ def kiosk_renew(request: HttpRequest, centre_id: int) -> HttpResponse:
     centre = _managed_centre(user, centre_id)
     if selectors.config_for(centre) is None:
         raise Http404
-    try:
-        services.kiosk_token_renew(actor=user, centre=centre)
-    except PermissionDenied as exc:
-        raise Http404 from exc
+    services.kiosk_token_renew(actor=user, centre=centre)
     messages.success(request, _("The kiosk has a new link. Open it on the kiosk tablet; the old link no longer works."))
     return redirect(reverse("queue_staff:settings", kwargs={"centre_id": centre.pk}) + "#kiosk")
 
@@ -477,7 +397,9 @@ def _data(request: HttpRequest) -> Any:
 def topic_edit(request: HttpRequest, centre_id: int, pk: int | None = None) -> HttpResponse:
     user = _user(request)
     centre = _managed_centre(user, centre_id)
-    topic = QueueTopic.objects.filter(centre=centre, pk=pk).first() if pk else QueueTopic(centre=centre)
+    topic = (
+        selectors.topics_of(centre, include_inactive=True).filter(pk=pk).first() if pk else QueueTopic(centre=centre)
+    )
     if topic is None:
         raise Http404
     form = TopicForm(_data(request), instance=topic)
@@ -496,12 +418,12 @@ def topic_edit(request: HttpRequest, centre_id: int, pk: int | None = None) -> H
 def desk_edit(request: HttpRequest, centre_id: int, pk: int | None = None) -> HttpResponse:
     user = _user(request)
     centre = _managed_centre(user, centre_id)
-    desk = Desk.objects.filter(centre=centre, pk=pk).first() if pk else Desk(centre=centre)
+    desk = (
+        selectors.desk_list(selectors.DeskFilters(centre=centre)).filter(pk=pk).first() if pk else Desk(centre=centre)
+    )
     if desk is None:
         raise Http404
-    form = DeskForm(
-        _data(request), instance=desk, topics=QueueTopic.objects.filter(centre=centre).order_by("position", "prefix")
-    )
+    form = DeskForm(_data(request), instance=desk, topics=selectors.topics_of(centre, include_inactive=True))
     return _edit_page(
         request,
         centre=centre,
@@ -519,7 +441,11 @@ def desk_edit(request: HttpRequest, centre_id: int, pk: int | None = None) -> Ht
 def category_edit(request: HttpRequest, centre_id: int, pk: int | None = None) -> HttpResponse:
     user = _user(request)
     centre = _managed_centre(user, centre_id)
-    category = PriorityCategory.objects.filter(centre=centre, pk=pk).first() if pk else PriorityCategory(centre=centre)
+    category = (
+        selectors.priorities_of(centre, include_inactive=True).filter(pk=pk).first()
+        if pk
+        else PriorityCategory(centre=centre)
+    )
     if category is None:
         raise Http404
     form = PriorityCategoryForm(_data(request), instance=category)
@@ -571,8 +497,8 @@ def stats(request: HttpRequest, centre_id: int) -> HttpResponse:
             "end": end,
             "total": result.total,
             "tables": tables,
-            "can_manage": services.can_manage(user, centre),
-            "can_serve": services.can_serve(user, centre),
+            "can_manage": access.can_manage(user, centre),
+            "can_serve": access.can_serve(user, centre),
         },
         status=400 if form.is_bound and form.errors else 200,
     )

@@ -10,9 +10,10 @@
 - `GET /queue/{slug}/board/` is the display board's snapshot, with an ETag (the queue's version).
 
 Every write goes through `equeue.services`, every read through `equeue.selectors`. An action the
-ticket's state does not allow (`TransitionError`) and a ticket refused because the queue is off or
-the centre is closed (`QueueClosed`) are answered **409 Conflict** with the usual error body
-(codes `invalid_transition` and `queue_closed`); wrong input is a 400 naming the field.
+ticket's state does not allow, and a ticket refused because the queue is off or the centre is
+closed, are the services' `InvalidTransition`: the API's one exception handler answers them
+**409 Conflict** with the usual error body (codes `invalid_transition` and `queue_closed`); wrong
+input is a 400 naming the field.
 """
 
 from __future__ import annotations
@@ -20,15 +21,13 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from django.db.models import QuerySet
-from django.http import Http404
 from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
-from rest_framework import exceptions, serializers, status
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import exceptions, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -36,37 +35,32 @@ from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
 from rest_framework.views import APIView
 
 from cipnet.accounts.models import User
-from cipnet.accounts.scopes import scope_for
 from cipnet.api.base import LANG, ApiView, error_responses, request_actor
-from cipnet.api.fields import ErrorSerializer, NamedChoiceField, StrictInputSerializer
+from cipnet.api.fields import ErrorSerializer
 from cipnet.core.clock import local
-from cipnet.directory.models import Centre
-from cipnet.equeue import selectors, services
+from cipnet.equeue import access, selectors, services
+from cipnet.equeue.api.serializers import (
+    QueueBoardSerializer,
+    QueueCallNextSerializer,
+    QueueFinishedSerializer,
+    QueueIssuedTicketSerializer,
+    QueueStaffTicketSerializer,
+    QueueTicketIssueSerializer,
+    QueueTicketStatusSerializer,
+    QueueTransferSerializer,
+)
 from cipnet.equeue.models import (
-    Desk,
-    PriorityCategory,
-    QueueConfig,
-    QueueTopic,
     Ticket,
     TicketChannel,
-    TicketStatus,
 )
 
 KIOSK_HEADER = "X-Kiosk-Token"
-#: Centres whose queue the public may use (the same as the public pages).
-PUBLIC_STATUSES = ("active", "temporarily_closed")
 
 
 # --- Errors -------------------------------------------------------------------------------------
 
 
-class Conflict(exceptions.APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = _("The request conflicts with the ticket's current state.")
-    default_code = "conflict"
-
-
-def _conflicts(*codes: str) -> dict[int, OpenApiResponse]:
+def conflicts(*codes: str) -> dict[int, OpenApiResponse]:
     descriptions = {
         "invalid_transition": "`invalid_transition`: the ticket's state does not allow this (e.g. finishing a "
         "waiting ticket, or calling the next one while the desk still has a called ticket).",
@@ -90,242 +84,7 @@ class KioskIssueThrottle(SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
 
-# --- Output -------------------------------------------------------------------------------------
-
-
-class TicketStatusField(NamedChoiceField):
-    choices_enum = TicketStatus
-
-
-class TicketChannelField(NamedChoiceField):
-    choices_enum = TicketChannel
-
-
-class QueueTopicSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    prefix = serializers.CharField(help_text=_("The topic's letter, e.g. А."))
-    name = serializers.CharField(source="display_name", help_text=_("In the requested language."))
-
-
-class QueuePrioritySerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField(source="display_name", help_text=_("In the requested language."))
-
-
-class QueueDeskSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField()
-
-
-class QueueTicketStatusSerializer(serializers.Serializer):
-    """What the holder of a ticket sees: their place and the expected wait."""
-
-    label = serializers.CharField(  # type: ignore[assignment]  # a declared field, not Field.label
-        source="ticket.label", help_text=_("As printed on the slip, e.g. А-017.")
-    )
-    status = TicketStatusField(source="ticket.status")
-    status_label = serializers.CharField(source="ticket.get_status_display")
-    topic = QueueTopicSerializer(source="ticket.topic")
-    centre = serializers.SlugField(source="ticket.centre.slug", help_text=_("The centre's slug."))
-    ahead = serializers.IntegerField(help_text=_("People who will be called before you (0 unless waiting)."))
-    minutes = serializers.IntegerField(help_text=_("Expected wait in minutes (0 unless waiting)."))
-    desk = serializers.SerializerMethodField(help_text=_("The desk to go to while called or served; else null."))
-    issued_at = serializers.DateTimeField(source="ticket.issued_at")
-    called_at = serializers.DateTimeField(source="ticket.called_at", allow_null=True)
-
-    @extend_schema_field(serializers.CharField(allow_null=True))
-    def get_desk(self, view: selectors.TicketView) -> str | None:
-        t = view.ticket
-        return t.desk.name if t.desk is not None and t.status in (TicketStatus.CALLED, TicketStatus.SERVING) else None
-
-
-class QueueIssuedTicketSerializer(QueueTicketStatusSerializer):
-    """A ticket just issued: what the kiosk prints."""
-
-    id = serializers.IntegerField(source="ticket.id", help_text=_("For the staff endpoints."))
-    code = serializers.CharField(
-        source="ticket.code", help_text=_("The secret of the holder's status page (the QR code on the slip).")
-    )
-    status_url = serializers.SerializerMethodField()
-    channel = TicketChannelField(source="ticket.channel")
-
-    @extend_schema_field(OpenApiTypes.URI)
-    def get_status_url(self, view: selectors.TicketView) -> str:
-        path = reverse("api:queue-ticket-status", args=[view.ticket.code])
-        request = self.context.get("request")
-        return request.build_absolute_uri(path) if request is not None else path
-
-
-class QueueStaffTicketSerializer(serializers.Serializer):
-    """A ticket as the staff of its centre see it."""
-
-    id = serializers.IntegerField()
-    label = serializers.CharField()  # type: ignore[assignment]  # a declared field, not Field.label
-    status = TicketStatusField()
-    status_label = serializers.CharField(source="get_status_display")
-    topic = QueueTopicSerializer()
-    priority = QueuePrioritySerializer(allow_null=True)
-    channel = TicketChannelField()
-    desk = QueueDeskSerializer(allow_null=True, help_text=_("Where it is called or served."))
-    for_desk = QueueDeskSerializer(allow_null=True, help_text=_("Transferred to this desk: only it calls the ticket."))
-    calls = serializers.IntegerField(help_text=_("How many times it was called."))
-    queued_at = serializers.DateTimeField(help_text=_("Its place in line (kept by a transfer)."))
-    issued_at = serializers.DateTimeField()
-    called_at = serializers.DateTimeField(allow_null=True)
-    started_at = serializers.DateTimeField(allow_null=True)
-    finished_at = serializers.DateTimeField(allow_null=True)
-
-
-class QueueCallNextSerializer(serializers.Serializer):
-    ticket = QueueStaffTicketSerializer(allow_null=True, help_text=_("The visitor called; null when nobody waits."))
-
-
-class QueueFinishedSerializer(serializers.Serializer):
-    ticket = QueueStaffTicketSerializer()
-    consultation_url = serializers.CharField(
-        help_text=_("Opens the consultation log's quick entry pre-filled for this visit (valid for a day).")
-    )
-
-
-class BoardCallSerializer(serializers.Serializer):
-    ticket = serializers.CharField(help_text=_("The ticket's label."))
-    desk = serializers.CharField()
-    called_at = serializers.DateTimeField(allow_null=True)
-    calls = serializers.IntegerField()
-    serving = serializers.BooleanField(help_text=_("The visitor is being served (no longer only called)."))
-
-
-class BoardRecentSerializer(serializers.Serializer):
-    ticket = serializers.CharField()
-    desk = serializers.CharField()
-
-
-class BoardWaitingSerializer(serializers.Serializer):
-    topic = serializers.CharField(help_text=_("In the requested language."))
-    prefix = serializers.CharField()
-    count = serializers.IntegerField()
-
-
-class QueueBoardSerializer(serializers.Serializer):
-    centre = serializers.CharField()
-    version = serializers.IntegerField(help_text=_("Grows with every change of the queue."))
-    calling = BoardCallSerializer(many=True, help_text=_("Who is called to which desk now, latest first."))
-    recent = BoardRecentSerializer(many=True, help_text=_("The last few calls today."))
-    waiting = BoardWaitingSerializer(many=True, help_text=_("How many wait, per topic."))
-
-
-# --- Input --------------------------------------------------------------------------------------
-
-
-class TopicRefField(serializers.CharField):
-    # The centre's topic by its letter (А) or its id; `context["centre"]` says which centre.
-
-    default_error_messages = {"unknown": _("Unknown topic “{value}”: give the letter or the id of a topic offered.")}
-
-    def to_internal_value(self, data: Any) -> QueueTopic:  # type: ignore[override]
-        text = super().to_internal_value(str(data) if isinstance(data, int) and not isinstance(data, bool) else data)
-        topics = selectors.topics_of(self.context["centre"])
-        topic = topics.filter(pk=int(text)).first() if text.isdigit() else topics.filter(prefix=text.upper()).first()
-        if topic is None:
-            self.fail("unknown", value=text)
-        return topic
-
-
-class CentrePriorityField(serializers.PrimaryKeyRelatedField):
-    # One of the centre's priority categories, by id; `context["centre"]` says which centre.
-
-    default_error_messages = {
-        "does_not_exist": _("Unknown priority category “{pk_value}”."),
-        "incorrect_type": _("Give the priority category's id (a number)."),
-    }
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("queryset", PriorityCategory.objects.none())
-        super().__init__(**kwargs)
-
-    def get_queryset(self) -> QuerySet[PriorityCategory]:
-        centre = self.context.get("centre")
-        if centre is None:
-            return PriorityCategory.objects.none()
-        return PriorityCategory.objects.filter(centre=centre, is_active=True)
-
-
-class CentreDeskField(serializers.PrimaryKeyRelatedField):
-    # One of the centre's open desks, by id; `context["centre"]` says which centre.
-
-    default_error_messages = {
-        "does_not_exist": _("Unknown desk “{pk_value}”."),
-        "incorrect_type": _("Give the desk's id (a number)."),
-    }
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("queryset", Desk.objects.none())
-        super().__init__(**kwargs)
-
-    def get_queryset(self) -> QuerySet[Desk]:
-        centre = self.context.get("centre")
-        if centre is None:
-            return Desk.objects.none()
-        return Desk.objects.filter(centre=centre, is_active=True)
-
-
-class QueueTicketIssueSerializer(StrictInputSerializer):
-    """What `POST /queue/{slug}/tickets/` accepts. Unknown fields are refused."""
-
-    topic = TopicRefField(help_text=_("The topic's letter (e.g. А) or id."))
-    priority = CentrePriorityField(
-        required=False,
-        allow_null=True,
-        help_text=_("Id of one of the centre's priority categories; leave out for an ordinary ticket."),
-    )
-
-
-class QueueTransferSerializer(StrictInputSerializer):
-    """What `POST /queue/tickets/{id}/transfer/` accepts: a topic, a desk, or both."""
-
-    topic = TopicRefField(required=False, help_text=_("Another topic (letter or id): back to that line."))
-    desk = CentreDeskField(
-        required=False, help_text=_("Id of an open desk of the centre: only that desk will call the visitor.")
-    )
-
-
-# --- Scoped reads -------------------------------------------------------------------------------
-
-
-def centre_for_tickets(*, slug: str) -> tuple[Centre, QueueConfig]:
-    """A public centre that has a queue (on or off: the service refuses tickets when it is off)."""
-    config = QueueConfig.objects.select_related("centre").filter(centre__slug=slug).first()
-    if config is None or config.centre.status not in PUBLIC_STATUSES:
-        raise Http404
-    return config.centre, config
-
-
-def desks_serving(*, user: User) -> QuerySet[Desk]:
-    return Desk.objects.select_related("centre").filter(centre_id__in=scope_for(user).centre_ids)
-
-
-def desk_get_for_user(*, user: User, pk: int) -> Desk:
-    """A desk of a centre the user works in (404 otherwise)."""
-    desk = desks_serving(user=user).filter(pk=pk).first()
-    if desk is None:
-        raise Http404
-    return desk
-
-
-def staff_ticket(pk: int) -> Ticket:
-    return Ticket.objects.select_related("topic", "priority", "desk", "for_desk").get(pk=pk)
-
-
 # --- Views --------------------------------------------------------------------------------------
-
-
-class QueueApiView(ApiView):
-    def handle_exception(self, exc: Exception) -> Response:
-        if isinstance(exc, services.TransitionError):
-            exc = Conflict(" ".join(exc.messages), code="invalid_transition")
-        elif isinstance(exc, services.QueueClosed):
-            exc = Conflict(" ".join(exc.messages), code="queue_closed")
-        return super().handle_exception(exc)
 
 
 def _no_store(response: Response) -> Response:
@@ -342,7 +101,7 @@ KIOSK_PARAMETER = OpenApiParameter(
 )
 
 
-class TicketIssueView(QueueApiView):
+class TicketIssueView(ApiView):
     permission_classes = [AllowAny]
 
     def get_throttles(self) -> list[BaseThrottle]:
@@ -362,12 +121,12 @@ class TicketIssueView(QueueApiView):
         responses={
             201: QueueIssuedTicketSerializer,
             **error_responses(400, 401, 403, 404),
-            **_conflicts("queue_closed"),
+            **conflicts("queue_closed"),
             429: OpenApiResponse(ErrorSerializer, description="Too many tickets from this address; wait a minute."),
         },
     )
     def post(self, request: Request, slug: str) -> Response:
-        centre, config = centre_for_tickets(slug=slug)
+        centre, config = selectors.centre_for_tickets(slug=slug)
         token = request.headers.get(KIOSK_HEADER, "").strip()
         user = request.user if isinstance(request.user, User) else None
         if token:
@@ -375,7 +134,7 @@ class TicketIssueView(QueueApiView):
                 raise exceptions.PermissionDenied(_("This is not the kiosk token of this centre."))
             channel, actor = TicketChannel.KIOSK, user
         elif user is not None:
-            if not services.can_serve(user, centre):
+            if not access.can_serve(user, centre):
                 raise exceptions.PermissionDenied(
                     _("Only the people who work in this centre, or its kiosk, can issue tickets.")
                 )
@@ -393,7 +152,7 @@ class TicketIssueView(QueueApiView):
         return _no_store(Response(body, status=status.HTTP_201_CREATED, headers={"Location": body["status_url"]}))
 
 
-class TicketStatusView(QueueApiView):
+class TicketStatusView(ApiView):
     permission_classes = [AllowAny]
 
     @extend_schema(
@@ -410,7 +169,7 @@ class TicketStatusView(QueueApiView):
         return _no_store(Response(QueueTicketStatusSerializer(view, context=self.context()).data))
 
 
-class TicketCancelView(QueueApiView):
+class TicketCancelView(ApiView):
     permission_classes = [AllowAny]
 
     @extend_schema(
@@ -420,7 +179,7 @@ class TicketCancelView(QueueApiView):
         description="For the holder, while the ticket waits.",
         request=None,
         parameters=[LANG],
-        responses={200: QueueTicketStatusSerializer, **error_responses(404), **_conflicts("invalid_transition")},
+        responses={200: QueueTicketStatusSerializer, **error_responses(404), **conflicts("invalid_transition")},
     )
     def post(self, request: Request, code: str) -> Response:
         services.ticket_cancel(ticket=selectors.ticket_by_code(code=code))
@@ -428,7 +187,7 @@ class TicketCancelView(QueueApiView):
         return _no_store(Response(QueueTicketStatusSerializer(view, context=self.context()).data))
 
 
-class CallNextView(QueueApiView):
+class CallNextView(ApiView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
@@ -446,20 +205,21 @@ class CallNextView(QueueApiView):
         responses={
             200: QueueCallNextSerializer,
             **error_responses(400, 401, 404),
-            **_conflicts("invalid_transition"),
+            **conflicts("invalid_transition"),
         },
     )
     def post(self, request: Request, pk: int) -> Response:
         actor = request_actor(request)
-        desk = desk_get_for_user(user=actor, pk=pk)
+        desk = selectors.desk_get_for_user(user=actor, pk=pk)
         ticket = services.ticket_call_next(actor=actor, desk=desk)
         data = QueueCallNextSerializer(
-            {"ticket": staff_ticket(ticket.pk) if ticket is not None else None}, context=self.context()
+            {"ticket": selectors.ticket_get_for_user(user=actor, pk=ticket.pk) if ticket is not None else None},
+            context=self.context(),
         ).data
         return _no_store(Response(data))
 
 
-class TicketActionView(QueueApiView):
+class TicketActionView(ApiView):
     """A transition of a ticket by the people of its centre (404 for everyone else)."""
 
     permission_classes = [IsAuthenticated]
@@ -468,7 +228,8 @@ class TicketActionView(QueueApiView):
         return selectors.ticket_get_for_user(user=request_actor(self.request), pk=pk)
 
     def done(self, ticket: Ticket) -> Response:
-        return _no_store(Response(QueueStaffTicketSerializer(staff_ticket(ticket.pk), context=self.context()).data))
+        fresh = self.ticket(ticket.pk)
+        return _no_store(Response(QueueStaffTicketSerializer(fresh, context=self.context()).data))
 
 
 def _action_schema(name: str, summary: str, description: str) -> Any:
@@ -479,7 +240,7 @@ def _action_schema(name: str, summary: str, description: str) -> Any:
         description=description + " For the people who work in the ticket's centre.",
         request=None,
         parameters=[LANG],
-        responses={200: QueueStaffTicketSerializer, **error_responses(401, 404), **_conflicts("invalid_transition")},
+        responses={200: QueueStaffTicketSerializer, **error_responses(401, 404), **conflicts("invalid_transition")},
     )
 
 
@@ -510,12 +271,12 @@ class TicketFinishView(TicketActionView):
         "pre-filled for this visit. For the people who work in the ticket's centre.",
         request=None,
         parameters=[LANG],
-        responses={200: QueueFinishedSerializer, **error_responses(401, 404), **_conflicts("invalid_transition")},
+        responses={200: QueueFinishedSerializer, **error_responses(401, 404), **conflicts("invalid_transition")},
     )
     def post(self, request: Request, pk: int) -> Response:
         finished = services.ticket_finish(actor=request_actor(request), ticket=self.ticket(pk))
         url = request.build_absolute_uri(reverse("consultations:entry") + "?prefill=" + finished.prefill)
-        data = {"ticket": staff_ticket(finished.ticket.pk), "consultation_url": url}
+        data = {"ticket": self.ticket(finished.ticket.pk), "consultation_url": url}
         return _no_store(Response(QueueFinishedSerializer(data, context=self.context()).data))
 
 
@@ -533,7 +294,7 @@ class TicketTransferView(TicketActionView):
         responses={
             200: QueueStaffTicketSerializer,
             **error_responses(400, 401, 404),
-            **_conflicts("invalid_transition"),
+            **conflicts("invalid_transition"),
         },
     )
     def post(self, request: Request, pk: int) -> Response:
@@ -547,7 +308,7 @@ class TicketTransferView(TicketActionView):
         return self.done(moved)
 
 
-class BoardView(QueueApiView):
+class BoardView(ApiView):
     permission_classes = [AllowAny]
 
     @extend_schema(

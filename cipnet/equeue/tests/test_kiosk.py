@@ -452,6 +452,27 @@ def test_a_time_taken_between_the_form_and_the_service(
     assert 'value="2026-03-11T10:20:00+02:00"' not in html
 
 
+def test_bookings_switched_off_between_the_form_and_the_service(
+    booking_config: QueueConfig, client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The service refuses with InvalidTransition("queue_closed"), no longer a ValidationError: the
+    # page still says why, beside the times, with the same 409 (not the generic refusal page).
+    original = services.booking_create
+
+    def switched_off_meanwhile(**kwargs: Any) -> Booking:
+        QueueConfig.objects.filter(pk=booking_config.pk).update(booking_enabled=False)
+        return original(**kwargs)
+
+    monkeypatch.setattr(services, "booking_create", switched_off_meanwhile)
+    query = f"?topic={topic(booking_config, 'А').pk}&day=2026-03-11"
+    response = client.post(book_url(booking_config, "en") + query, {"starts_at": at(WEDNESDAY, T(10, 20)).isoformat()})
+    assert response.status_code == 409
+    html = text(response)
+    assert "This centre does not take bookings." in html
+    assert 'value="2026-03-11T10:40:00+02:00"' in html  # the booking page with its times
+    assert not Booking.objects.exists()
+
+
 def test_booking_form_errors_are_shown_next_to_the_fields(booking_config: QueueConfig, client: Client) -> None:
     response = client.get(book_url(booking_config, "en"), {"topic": "", "day": "2026-03-14"})  # a Saturday
     assert response.status_code == 400

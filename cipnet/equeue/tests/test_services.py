@@ -10,9 +10,10 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pytest
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 
 from cipnet.core.clock import KYIV
+from cipnet.core.errors import InvalidTransition, NotFoundOrNotAllowed
 from cipnet.directory import services as directory_services
 from cipnet.equeue import selectors, services
 from cipnet.equeue.models import (
@@ -27,7 +28,6 @@ from cipnet.equeue.models import (
     TicketEvent,
     TicketStatus,
 )
-from cipnet.equeue.services import QueueClosed, TransitionError
 from cipnet.testing import World
 
 #: A Wednesday, 10:00 in Kyiv (centres are open 09–13 and 14–18 on weekdays).
@@ -122,7 +122,7 @@ def test_setup_needs_a_manager(world: World, role: str, allowed: bool) -> None:
         services.queue_setup(actor=world.users[role], centre=world.centre_a)
         assert QueueConfig.objects.filter(centre=world.centre_a).exists()
     else:
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(NotFoundOrNotAllowed):
             services.queue_setup(actor=world.users[role], centre=world.centre_a)
         assert not QueueConfig.objects.filter(centre=world.centre_a).exists()
 
@@ -175,9 +175,10 @@ def test_refused_outside_opening_hours(
     from django.utils import translation
 
     clock.set(moment)
-    with translation.override("en"), pytest.raises(QueueClosed) as exc:
+    with translation.override("en"), pytest.raises(InvalidTransition) as exc:
         issue(world, queue.a)
-    assert exc.value.messages == [f"The centre is closed now, so tickets are not issued. It opens {says}."]
+    assert exc.value.message == f"The centre is closed now, so tickets are not issued. It opens {says}."
+    assert exc.value.code == "queue_closed"
     assert not Ticket.objects.exists()
 
 
@@ -193,19 +194,19 @@ def test_refused_on_a_closed_day_by_exception(world: World, queue: Queue) -> Non
     directory_services.opening_exception_add(
         actor=None, centre=world.centre_a, date=WEDNESDAY_10.date(), is_closed=True, reason="Вимкнення світла"
     )
-    with pytest.raises(QueueClosed):
+    with pytest.raises(InvalidTransition):
         issue(world, queue.a)
 
 
 def test_refused_when_the_queue_is_off(world: World, queue: Queue) -> None:
     QueueConfig.objects.filter(pk=queue.config.pk).update(is_enabled=False)
-    with pytest.raises(QueueClosed):
+    with pytest.raises(InvalidTransition):
         issue(world, queue.a)
     assert not Ticket.objects.exists()
 
 
 def test_refused_where_there_is_no_queue(world: World, queue: Queue) -> None:
-    with pytest.raises(QueueClosed):
+    with pytest.raises(InvalidTransition):
         services.ticket_issue(centre=world.centre_b, topic=queue.a)
 
 
@@ -246,7 +247,7 @@ def test_staff_issue_needs_centre_membership(world: World, queue: Queue, role: s
         assert t.channel == TicketChannel.STAFF
         assert TicketEvent.objects.get(ticket=t).actor == actor
     else:
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(NotFoundOrNotAllowed):
             services.ticket_issue(centre=world.centre_a, topic=queue.a, channel=TicketChannel.STAFF, actor=actor)
         assert not Ticket.objects.exists()
 
@@ -294,12 +295,13 @@ def test_call_next_while_busy_is_refused(world: World, queue: Queue) -> None:
     consultant, desk = world.users["consultant_a"], queue.desks[0]
     first = services.ticket_call_next(actor=consultant, desk=desk)
     assert first is not None
-    with pytest.raises(TransitionError) as exc:
+    with pytest.raises(InvalidTransition) as exc:
         services.ticket_call_next(actor=consultant, desk=desk)
-    assert "А-001" in exc.value.messages[0]
+    assert "А-001" in exc.value.message
+    assert exc.value.code == "invalid_transition"
     assert fresh(second).status == TicketStatus.WAITING
     services.ticket_start(actor=consultant, ticket=first)
-    with pytest.raises(TransitionError):
+    with pytest.raises(InvalidTransition):
         services.ticket_call_next(actor=world.users["manager_a"], desk=desk)
     # Another desk is free.
     assert services.ticket_call_next(actor=world.users["manager_a"], desk=queue.desks[1]) == second
@@ -330,7 +332,7 @@ def test_yesterdays_tickets_are_not_called(world: World, queue: Queue, clock: Cl
 @pytest.mark.parametrize("role", ["consultant_b", "coordinator_a", "resident", "admin"])
 def test_call_next_needs_centre_membership(world: World, queue: Queue, role: str) -> None:
     t = issue(world, queue.a)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotFoundOrNotAllowed):
         services.ticket_call_next(actor=world.users[role], desk=queue.desks[0])
     assert fresh(t).status == TicketStatus.WAITING
 
@@ -430,7 +432,7 @@ ACTIONS = {
     "transfer": lambda actor, t: services.ticket_transfer(actor=actor, ticket=t, topic=t.topic),
     "cancel": lambda actor, t: services.ticket_cancel(ticket=t),
 }
-#: The states each action accepts; every other state is a TransitionError.
+#: The states each action accepts; every other state is an InvalidTransition.
 ALLOWED = {
     "recall": {"called"},
     "no_show": {"called"},
@@ -451,9 +453,10 @@ def test_transition_table(world: World, queue: Queue, action: str, state: str) -
         ACTIONS[action](world.users["consultant_a"], t)
         assert TicketEvent.objects.count() == events + 1
     else:
-        with pytest.raises(TransitionError) as exc:
+        with pytest.raises(InvalidTransition) as exc:
             ACTIONS[action](world.users["consultant_a"], t)
-        assert t.label in exc.value.messages[0]
+        assert t.label in exc.value.message
+        assert exc.value.code == "invalid_transition"
         assert fresh(t).status == state
         assert TicketEvent.objects.count() == events
 
@@ -463,7 +466,7 @@ def test_a_closed_ticket_stays_closed(world: World, queue: Queue, state: str) ->
     t = issue(world, queue.a)
     Ticket.objects.filter(pk=t.pk).update(status=state)
     for action in ACTIONS:
-        with pytest.raises(TransitionError):
+        with pytest.raises(InvalidTransition):
             ACTIONS[action](world.users["consultant_a"], t)
     assert fresh(t).status == state
 
@@ -471,7 +474,7 @@ def test_a_closed_ticket_stays_closed(world: World, queue: Queue, state: str) ->
 @pytest.mark.parametrize("action", ["recall", "no_show", "start", "finish", "transfer"])
 @pytest.mark.parametrize("role", ["consultant_b", "coordinator_a", "resident"])
 def test_serving_needs_centre_membership(world: World, called: Ticket, action: str, role: str) -> None:
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotFoundOrNotAllowed):
         ACTIONS[action](world.users[role], called)
     t = fresh(called)
     assert (t.status, t.calls) == (TicketStatus.CALLED, 1)
@@ -600,7 +603,7 @@ def test_booking_only_a_free_slot_ahead(world: World, booking_on: Queue, when: d
 
 
 def test_booking_refused_when_off(world: World, queue: Queue) -> None:
-    with pytest.raises(QueueClosed):
+    with pytest.raises(InvalidTransition):
         services.booking_create(centre=world.centre_a, topic=queue.a, starts_at=kyiv(11))
 
 
