@@ -122,7 +122,7 @@ def _version_now(centre_id: int) -> int | None:
         db_connection.close()
 
 
-async def _stream(centre_id: int, last_event_id: str | None) -> AsyncIterator[str]:
+async def board_stream(centre_id: int, last_event_id: str | None) -> AsyncIterator[str]:
     """The event stream of one client: the current version at once (unless the client has it,
     per Last-Event-ID), then each new version; a comment line as heartbeat."""
     deadline = time.monotonic() + MAX_STREAM_SECONDS
@@ -150,7 +150,7 @@ async def _stream(centre_id: int, last_event_id: str | None) -> AsyncIterator[st
 async def events(request: HttpRequest, slug: str) -> StreamingHttpResponse:
     centre_id = await sync_to_async(_centre_id_for_slug)(slug)
     response = StreamingHttpResponse(
-        _stream(centre_id, request.headers.get("Last-Event-ID")), content_type="text/event-stream; charset=utf-8"
+        board_stream(centre_id, request.headers.get("Last-Event-ID")), content_type="text/event-stream; charset=utf-8"
     )
     response["Cache-Control"] = "no-cache, no-transform"
     response["X-Accel-Buffering"] = "no"  # nginx: pass each event on at once
@@ -221,7 +221,7 @@ def _ticket_data(view: selectors.TicketView, version: int) -> dict[str, Any]:
     }
 
 
-def _qr_svg(url: str) -> str:
+def qr_svg(url: str) -> str:
     """The status page's address as an inline SVG QR code (no image request, no inline style)."""
     return segno.make(url, error="m").svg_inline(
         scale=4, border=2, omitsize=True, svgclass="qr", title=_("QR code: open this page on your phone")
@@ -238,7 +238,7 @@ def _ticket_context(request: HttpRequest, ticket: Ticket) -> dict[str, Any]:
         "view": view,
         "data": data,
         "status_url": status_url,
-        "qr_svg": _qr_svg(status_url),
+        "qr_svg": qr_svg(status_url),
         "etag": live.etag(ticket.centre_id, version),
         "board_events_url": reverse("queue:events", args=[ticket.centre.slug]),
     }

@@ -213,7 +213,7 @@ def test_stream_sends_the_current_version_then_each_change(world: World, in_proc
     assert topic is not None
 
     async def scenario() -> list[str]:
-        stream: AsyncIterator[str] = views_public._stream(centre.pk, last_event_id=None)
+        stream: AsyncIterator[str] = views_public.board_stream(centre.pk, last_event_id=None)
         chunks = [await anext(stream), await anext(stream)]
         # A real write, committed: the service's on_commit announces it.
         await sync_to_async(services.ticket_issue)(centre=centre, topic=topic)
@@ -235,7 +235,7 @@ def test_stream_honours_last_event_id_and_sends_heartbeats(world: World, in_proc
     config = services.queue_setup(actor=None, centre=world.centre_a)
 
     async def scenario() -> list[str]:
-        stream: AsyncIterator[str] = views_public._stream(world.centre_a.pk, last_event_id=str(config.version))
+        stream: AsyncIterator[str] = views_public.board_stream(world.centre_a.pk, last_event_id=str(config.version))
         chunks = [await anext(stream), await anext(stream)]
         await stream.aclose()  # type: ignore[attr-defined]
         return chunks

@@ -203,10 +203,10 @@ def test_slip_has_the_number_and_a_qr_code_of_the_status_page(client: Client, wo
 def test_slip_qr_code_encodes_the_status_url(world: World, queue: QueueConfig) -> None:
     import segno
 
-    from cipnet.equeue.views_public import _qr_svg
+    from cipnet.equeue.views_public import qr_svg
 
     url = "http://testserver/queue/ticket/abc/"
-    assert _qr_svg(url) == segno.make(url, error="m").svg_inline(
+    assert qr_svg(url) == segno.make(url, error="m").svg_inline(
         scale=4, border=2, omitsize=True, svgclass="qr", title="QR code: open this page on your phone"
     )
 
