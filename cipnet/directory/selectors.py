@@ -20,6 +20,7 @@ from cipnet.directory.models import (
     Centre,
     CentreFeature,
     CoordinationOffice,
+    HostInstitution,
     OpeningException,
     OpeningHours,
     Region,
@@ -205,6 +206,19 @@ def centre_list_visible_to(*, user: User) -> QuerySet[Centre]:
     if not scope.is_staff_member:
         return Centre.objects.none()
     return Centre.objects.with_related().filter(scope.centre_q()).order_by("region__name", "name")
+
+
+def centre_form_choices(*, user: User) -> tuple[QuerySet[HostInstitution], QuerySet[CoordinationOffice]]:
+    """The host institutions and coordination offices a user may choose for a centre: all for the
+    network; otherwise the hosts in their regions (and of the centres they see) and their offices."""
+    if scope_for(user).network:
+        return HostInstitution.objects.order_by("name"), CoordinationOffice.objects.order_by("name")
+    region_territories = list(region_list_visible_to(user=user).values_list("territory_id", flat=True))
+    centre_hosts = centre_list_visible_to(user=user).values("host_id")
+    hosts = HostInstitution.objects.filter(
+        settlement__oblast_id__in=region_territories
+    ) | HostInstitution.objects.filter(id__in=centre_hosts)
+    return hosts.order_by("name").distinct(), office_list_visible_to(user=user).order_by("name")
 
 
 def centre_get_for_user(*, user: User, pk: int, for_edit: bool = False) -> Centre:

@@ -20,7 +20,7 @@ from cipnet.core.clock import local, now
 from cipnet.core.errors import Forbidden, put_errors
 from cipnet.directory import hours, selectors, services
 from cipnet.directory.forms import CentreForm, OpeningExceptionForm, WeekHoursForm
-from cipnet.directory.models import CentreStatus, CoordinationOffice, HostInstitution, OpeningException
+from cipnet.directory.models import CentreStatus, OpeningException
 
 
 def _user(request: HttpRequest) -> User:
@@ -64,19 +64,8 @@ def centre_list(request: HttpRequest) -> HttpResponse:
 
 
 def _form_querysets(user: User) -> dict[str, Any]:
-    scope = scope_for(user)
-    regions = selectors.region_list_visible_to(user=user)
-    if scope.network:
-        hosts = HostInstitution.objects.all()
-        offices = CoordinationOffice.objects.all()
-    else:
-        region_territories = list(regions.values_list("territory_id", flat=True))
-        centre_hosts = selectors.centre_list_visible_to(user=user).values("host_id")
-        hosts = HostInstitution.objects.filter(
-            settlement__oblast_id__in=region_territories
-        ) | HostInstitution.objects.filter(id__in=centre_hosts)
-        offices = selectors.office_list_visible_to(user=user)
-    return {"hosts": hosts.order_by("name").distinct(), "offices": offices.order_by("name")}
+    hosts, offices = selectors.centre_form_choices(user=user)
+    return {"hosts": hosts, "offices": offices}
 
 
 @login_required

@@ -36,6 +36,7 @@ from cipnet.consultations.models import (
 from cipnet.consultations.selectors import ConsultationFilters
 from cipnet.core import clock
 from cipnet.directory.models import Centre, Region
+from cipnet.directory.selectors import centre_list_visible_to
 from cipnet.eservices.models import ServiceCard
 
 #: The most services one request may name (the log's own rule, 3, is checked by the service).
@@ -241,10 +242,9 @@ class VisibleCentreField(serializers.PrimaryKeyRelatedField):
 
     def get_queryset(self) -> QuerySet[Centre]:
         request = self.context.get("request")
-        scope = scope_for(request.user) if request is not None else None
-        if scope is None or not scope.is_staff_member:
+        if request is None or not isinstance(request.user, User):
             return Centre.objects.none()
-        return Centre.objects.filter(scope.centre_q())
+        return centre_list_visible_to(user=request.user)
 
 
 class ConsultationQuerySerializer(RenamedFields, serializers.Serializer):
