@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
@@ -101,14 +102,45 @@ SQLITE_OPTIONS = {
 }
 
 
+def env_number(name: str, default: str, *, kind: type[int] | type[float], minimum: float, strict: bool = False) -> Any:
+    """A number from the environment, or ImproperlyConfigured naming the variable and what is wrong."""
+    raw = os.environ.get(name, default).strip()
+    try:
+        value = kind(raw)
+    except ValueError:
+        what = "a whole number" if kind is int else "a number of seconds"
+        raise ImproperlyConfigured(f"{name} must be {what}, not {raw!r}.") from None
+    if value < minimum or (strict and value == minimum):
+        raise ImproperlyConfigured(f"{name} must be {'more than' if strict else 'at least'} {minimum:g}, not {raw}.")
+    return value
+
+
+def database_pool_from_env() -> dict[str, Any]:
+    """Each process's psycopg pool: at most `max_size` connections, whatever the number of requests
+    in flight. uvicorn runs each sync request in its own thread (asgiref gives every request its own
+    thread), so threads are not bounded; the pool is. A request that waits longer than `timeout` for
+    a connection gets 503 with Retry-After (cipnet.core.overload), not 500."""
+    min_size = env_number("DATABASE_POOL_MIN_SIZE", "2", kind=int, minimum=0)
+    max_size = env_number("DATABASE_POOL_MAX_SIZE", "10", kind=int, minimum=1)
+    if min_size > max_size:
+        raise ImproperlyConfigured(
+            f"DATABASE_POOL_MIN_SIZE ({min_size}) must not exceed DATABASE_POOL_MAX_SIZE ({max_size})."
+        )
+    timeout = env_number("DATABASE_POOL_TIMEOUT", "3", kind=float, minimum=0, strict=True)
+    return {"min_size": min_size, "max_size": max_size, "timeout": timeout}
+
+
 def database_from_env(default_sqlite: Path) -> dict[str, Any]:
     url = os.environ.get("DATABASE_URL")
     if url:
         # No persistent connections: under the ASGI server each request (and each open board
         # stream) runs in its own thread, and kept connections would pile up (Django's advice).
+        # On PostgreSQL the pool bounds them instead (Django refuses CONN_MAX_AGE > 0 with it).
         config = dj_database_url.parse(url, conn_max_age=0)
         if config["ENGINE"].endswith("sqlite3"):
             config["OPTIONS"] = dict(SQLITE_OPTIONS)
+        elif config["ENGINE"] == "django.db.backends.postgresql" and env_bool("DATABASE_POOL", True):
+            config["OPTIONS"] = {**config.get("OPTIONS", {}), "pool": database_pool_from_env()}
         return dict(config)
     return {
         "ENGINE": "django.db.backends.sqlite3",

@@ -1,0 +1,91 @@
+"""The database settings: PostgreSQL gets a bounded connection pool per process (sizes from the
+environment), SQLite none; persistent connections stay off (the pool replaces them)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
+
+from config.settings.base import database_from_env
+
+PG_URL = "postgres://cipnet:secret@db.example.org:5432/cipnet"
+POOL_VARIABLES = ("DATABASE_POOL", "DATABASE_POOL_MIN_SIZE", "DATABASE_POOL_MAX_SIZE", "DATABASE_POOL_TIMEOUT")
+
+
+@pytest.fixture
+def env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    for name in (*POOL_VARIABLES, "DATABASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    return monkeypatch
+
+
+def test_postgresql_gets_a_bounded_pool_by_default(env: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    env.setenv("DATABASE_URL", PG_URL)
+    config = database_from_env(tmp_path / "db.sqlite3")
+    assert config["ENGINE"] == "django.db.backends.postgresql"
+    assert config["CONN_MAX_AGE"] == 0  # Django refuses persistent connections with a pool
+    assert config["OPTIONS"]["pool"] == {"min_size": 2, "max_size": 10, "timeout": 3.0}
+
+
+def test_the_pool_sizes_come_from_the_environment(env: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    env.setenv("DATABASE_URL", PG_URL)
+    env.setenv("DATABASE_POOL_MIN_SIZE", "4")
+    env.setenv("DATABASE_POOL_MAX_SIZE", "16")
+    env.setenv("DATABASE_POOL_TIMEOUT", "1.5")
+    config = database_from_env(tmp_path / "db.sqlite3")
+    assert config["OPTIONS"]["pool"] == {"min_size": 4, "max_size": 16, "timeout": 1.5}
+
+
+def test_the_pool_can_be_turned_off_for_an_external_pooler(env: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    env.setenv("DATABASE_URL", PG_URL)
+    env.setenv("DATABASE_POOL", "0")  # e.g. behind PgBouncer in transaction mode
+    config = database_from_env(tmp_path / "db.sqlite3")
+    assert "pool" not in config.get("OPTIONS", {})
+    assert config["CONN_MAX_AGE"] == 0
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("DATABASE_POOL_MAX_SIZE", "ten", "DATABASE_POOL_MAX_SIZE must be a whole number"),
+        ("DATABASE_POOL_MAX_SIZE", "0", "DATABASE_POOL_MAX_SIZE must be at least 1"),
+        ("DATABASE_POOL_MIN_SIZE", "-1", "DATABASE_POOL_MIN_SIZE must be at least 0"),
+        ("DATABASE_POOL_MIN_SIZE", "11", "DATABASE_POOL_MIN_SIZE (11) must not exceed DATABASE_POOL_MAX_SIZE (10)"),
+        ("DATABASE_POOL_TIMEOUT", "soon", "DATABASE_POOL_TIMEOUT must be a number of seconds"),
+        ("DATABASE_POOL_TIMEOUT", "0", "DATABASE_POOL_TIMEOUT must be more than 0"),
+    ],
+)
+def test_a_bad_pool_setting_is_named(
+    env: pytest.MonkeyPatch, tmp_path: Path, name: str, value: str, message: str
+) -> None:
+    env.setenv("DATABASE_URL", PG_URL)
+    env.setenv(name, value)
+    with pytest.raises(ImproperlyConfigured, match=message.replace("(", r"\(").replace(")", r"\)")):
+        database_from_env(tmp_path / "db.sqlite3")
+
+
+def test_sqlite_has_no_pool(env: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    assert "pool" not in database_from_env(tmp_path / "db.sqlite3")["OPTIONS"]
+    env.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/other.sqlite3")
+    env.setenv("DATABASE_POOL_MAX_SIZE", "5")
+    assert "pool" not in database_from_env(tmp_path / "db.sqlite3")["OPTIONS"]
+
+
+@pytest.mark.django_db
+def test_the_running_database_uses_the_pool_only_on_postgresql() -> None:
+    """On the database the suite runs on (SQLite, or PostgreSQL with DATABASE_URL)."""
+    options = settings.DATABASES["default"].get("OPTIONS", {})
+    if connection.vendor == "postgresql":
+        assert options["pool"]["max_size"] >= 1
+        assert connection.pool is not None  # type: ignore[attr-defined]
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            assert cursor.fetchone() == (1,)
+        assert connection.pool.get_stats()["pool_max"] == options["pool"]["max_size"]  # type: ignore[attr-defined]
+    else:
+        assert connection.vendor == "sqlite"
+        assert "pool" not in options
