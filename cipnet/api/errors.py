@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from cipnet.core.errors import DomainError, Forbidden, NotFoundOrNotAllowed, validation_error_dict
+from cipnet.core.overload import RETRY_AFTER_SECONDS, is_overload
 
 
 def _flatten(detail: Any) -> Any:
@@ -38,7 +39,12 @@ def error_body(code: str, message: str, fields: dict[str, Any] | None = None) ->
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """The one place where the API turns a refusal into HTTP (see `cipnet.core.errors`):
     not found or not allowed 404, forbidden 403, invalid input 400 naming the fields, an invalid
-    transition or another rule 409 with its code."""
+    transition or another rule 409 with its code; an overloaded database 503 with `Retry-After`
+    (`cipnet.core.overload`: nothing was done, the request may be repeated)."""
+    if is_overload(exc):
+        message = _("The service is busy. Please try again in a few seconds.")
+        headers = {"Retry-After": str(RETRY_AFTER_SECONDS), "Cache-Control": "no-store"}
+        return Response(error_body("overloaded", message), status=status.HTTP_503_SERVICE_UNAVAILABLE, headers=headers)
     if isinstance(exc, NotFoundOrNotAllowed | Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, Forbidden):

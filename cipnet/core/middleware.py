@@ -7,14 +7,17 @@ from collections.abc import Callable
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 
 from cipnet.core.errors import DomainError, Forbidden, NotFoundOrNotAllowed
+from cipnet.core.overload import RETRY_AFTER_SECONDS, is_overload
 
 
 class RefusalMiddleware:
     """`NotFoundOrNotAllowed` → the 404 page, `Forbidden` → the 403 page, any other refusal that a
-    view did not show beside its form (an invalid transition, a rule) → a 409 page that says why."""
+    view did not show beside its form (an invalid transition, a rule) → a 409 page that says why;
+    an overloaded database (`cipnet.core.overload`) → a short 503 page with `Retry-After`."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -32,4 +35,16 @@ class RefusalMiddleware:
         if isinstance(exception, DomainError):
             response = TemplateResponse(request, "refused.html", {"message": exception.message}, status=409)
             return response.render()
+        if is_overload(exception):
+            return overloaded_page()
         return None
+
+
+def overloaded_page() -> HttpResponse:
+    """Rendered without the request: the site's layout and context processors read the database
+    (the signed-in user, the menu), which has no room for this request."""
+    body = render_to_string("overloaded.html", {"retry_after": RETRY_AFTER_SECONDS})
+    response = HttpResponse(body, status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"
+    return response
