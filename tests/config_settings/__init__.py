@@ -1,0 +1,1 @@
+"""Tests of the project settings (config/), outside the layered packages."""
