@@ -67,10 +67,16 @@ def _304(etag: str) -> HttpResponseNotModified:
 
 
 def _centre_id_for_slug(slug: str) -> int:
-    """The centre of a board (cached; the database only on a miss). 404 when the queue is off."""
+    """The centre of a board (cached; the database only on a miss). 404 when the queue is off.
+    On a miss the connection is given back at once (to the pool, on PostgreSQL): the stream that
+    follows keeps this request's thread for up to an hour."""
     centre_id = live.cached_centre_for_slug(slug)
     if centre_id is None:
-        centre, _config = selectors.centre_with_queue(slug=slug)
+        try:
+            centre, _config = selectors.centre_with_queue(slug=slug)
+        finally:
+            if not db_connection.in_atomic_block:  # (a test's transaction, never a request's)
+                db_connection.close()
         centre_id = centre.pk
         live.remember_slug(slug, centre_id)
     return centre_id

@@ -14,10 +14,11 @@ import pytest
 import redis
 from asgiref.sync import async_to_sync, sync_to_async
 from django.core.cache import cache
+from django.db import connections
 from django.test import AsyncClient
 from django.test.utils import override_settings
 
-from cipnet.equeue import broker, live, services, views_public
+from cipnet.equeue import broker, live, selectors, services, views_public
 from cipnet.equeue.models import QueueConfig
 from cipnet.testing import World
 
@@ -269,6 +270,47 @@ def test_events_endpoint_streams_over_asgi(world: World, in_process: None, monke
         f'id: {config.version}\nevent: version\ndata: {{"version": {config.version}}}\n\n',
         f'id: {config.version + 1}\nevent: version\ndata: {{"version": {config.version + 1}}}\n\n',
     ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_open_stream_holds_no_database_connection(world: World, in_process: None, monkeypatch) -> None:
+    """A board stays connected for up to an hour: the request's thread must give its connection back
+    (to the pool, on PostgreSQL) as soon as the centre is looked up, or a few boards drain the pool.
+    (SQLite's in-memory test database ignores `close()`, so the close itself is watched too.)"""
+    centre = world.centre_a
+    services.queue_setup(actor=None, centre=centre)
+    cache.clear()  # the slug is not cached: the stream's request reads the database
+    readers: list[tuple[int, Any]] = []
+    closed: list[int] = []
+    real_lookup = selectors.centre_with_queue
+    wrapper_class = type(connections["default"])
+    real_close = wrapper_class.close
+
+    def lookup(**kwargs: Any) -> Any:
+        result = real_lookup(**kwargs)
+        readers.append((threading.get_ident(), connections["default"]))  # the thread serving the request
+        return result
+
+    def close(self: Any) -> None:
+        closed.append(threading.get_ident())
+        real_close(self)
+
+    monkeypatch.setattr(selectors, "centre_with_queue", lookup)
+    monkeypatch.setattr(wrapper_class, "close", close)
+
+    async def scenario() -> tuple[list[bool], list[bool]]:
+        response = await AsyncClient().get(f"/queue/{centre.slug}/events/")
+        stream = aiter(response.streaming_content)
+        assert (await anext(stream)).decode() == "retry: 3000\n\n"  # the stream is open
+        given_back = [thread in closed for thread, _wrapper in readers]
+        held = [wrapper.connection is not None for _thread, wrapper in readers]
+        await stream.aclose()  # type: ignore[attr-defined]
+        return given_back, held
+
+    given_back, held = async_to_sync(scenario)()
+    assert given_back == [True]
+    if connections["default"].vendor == "postgresql":
+        assert held == [False]
 
 
 def test_events_endpoint_is_404_for_an_unknown_centre_or_a_queue_that_is_off(world: World) -> None:
