@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from cipnet.core.errors import DomainError, Forbidden, NotFoundOrNotAllowed, validation_error_dict
-from cipnet.core.overload import RETRY_AFTER_SECONDS, is_overload
+from cipnet.core.overload import RETRY_AFTER_SECONDS, is_overload, overloaded_message
 
 
 def _flatten(detail: Any) -> Any:
@@ -42,7 +42,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     transition or another rule 409 with its code; an overloaded database 503 with `Retry-After`
     (`cipnet.core.overload`: nothing was done, the request may be repeated)."""
     if is_overload(exc):
-        message = _("The service is busy. Please try again in a few seconds.")
+        message = overloaded_message()
         headers = {"Retry-After": str(RETRY_AFTER_SECONDS), "Cache-Control": "no-store"}
         return Response(error_body("overloaded", message), status=status.HTTP_503_SERVICE_UNAVAILABLE, headers=headers)
     if isinstance(exc, NotFoundOrNotAllowed | Http404):

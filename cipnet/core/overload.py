@@ -7,6 +7,8 @@ API (`cipnet.api.errors`) answer 503 with `Retry-After`, quickly, instead of a 5
 
 from __future__ import annotations
 
+from django.utils.translation import gettext
+
 #: Seconds a client is asked to wait before trying again (the `Retry-After` header).
 RETRY_AFTER_SECONDS = 5
 
@@ -44,3 +46,8 @@ def is_overload(exc: BaseException) -> bool:
                 return True
         current = current.__cause__ or current.__context__
     return False
+
+
+def overloaded_message() -> str:
+    """What the API (and the admission gate) says with the 503."""
+    return gettext("The service is busy. Please try again in a few seconds.")

@@ -150,6 +150,19 @@ def database_from_env(default_sqlite: Path) -> dict[str, Any]:
 
 
 DATABASES = {"default": database_from_env(VAR_DIR / "cipnet.sqlite3")}
+
+
+def admission_from_env(database: dict[str, Any]) -> tuple[int, float]:
+    """(requests a web process works on at once, seconds a request may wait for a place) for the
+    admission gate in front of the ASGI application (cipnet.core.admission): by default the pool's
+    size and timeout, so that an admitted request finds a connection and a refused one learns quickly."""
+    pool = database.get("OPTIONS", {}).get("pool") or {"max_size": 10, "timeout": 3.0}
+    limit = env_number("WEB_MAX_REQUESTS_IN_FLIGHT", str(pool["max_size"]), kind=int, minimum=1)
+    wait = env_number("WEB_ADMISSION_WAIT", str(pool["timeout"]), kind=float, minimum=0, strict=True)
+    return limit, wait
+
+
+WEB_MAX_REQUESTS_IN_FLIGHT, WEB_ADMISSION_WAIT = admission_from_env(DATABASES["default"])
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache: Redis when REDIS_URL is set, otherwise in-process --------------

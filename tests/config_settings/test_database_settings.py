@@ -10,7 +10,8 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 
-from config.settings.base import database_from_env
+from cipnet.core.admission import AdmissionGate
+from config.settings.base import admission_from_env, database_from_env
 
 PG_URL = "postgres://cipnet:secret@db.example.org:5432/cipnet"
 POOL_VARIABLES = ("DATABASE_POOL", "DATABASE_POOL_MIN_SIZE", "DATABASE_POOL_MAX_SIZE", "DATABASE_POOL_TIMEOUT")
@@ -89,3 +90,27 @@ def test_the_running_database_uses_the_pool_only_on_postgresql() -> None:
     else:
         assert connection.vendor == "sqlite"
         assert "pool" not in options
+
+
+# --- The admission gate in front of the ASGI application (cipnet.core.admission) ---------------
+
+
+def test_the_gate_lets_in_as_many_requests_as_the_pool_has_connections(env: pytest.MonkeyPatch) -> None:
+    env.delenv("WEB_MAX_REQUESTS_IN_FLIGHT", raising=False)
+    env.delenv("WEB_ADMISSION_WAIT", raising=False)
+    pool = {"min_size": 2, "max_size": 16, "timeout": 1.5}
+    assert admission_from_env({"OPTIONS": {"pool": pool}}) == (16, 1.5)
+    assert admission_from_env({"OPTIONS": {}}) == (10, 3.0)  # SQLite, or an external pooler
+    env.setenv("WEB_MAX_REQUESTS_IN_FLIGHT", "8")
+    env.setenv("WEB_ADMISSION_WAIT", "0.5")
+    assert admission_from_env({"OPTIONS": {"pool": pool}}) == (8, 0.5)
+    env.setenv("WEB_MAX_REQUESTS_IN_FLIGHT", "many")
+    with pytest.raises(ImproperlyConfigured, match="WEB_MAX_REQUESTS_IN_FLIGHT must be a whole number"):
+        admission_from_env({"OPTIONS": {}})
+
+
+def test_the_asgi_application_is_behind_the_gate() -> None:
+    from config.asgi import application
+
+    assert isinstance(application, AdmissionGate)
+    assert (application.limit, application.wait) == (settings.WEB_MAX_REQUESTS_IN_FLIGHT, settings.WEB_ADMISSION_WAIT)
