@@ -20,9 +20,11 @@ Recorded per set-up: the status counts (a 500 fails the run; a 503 must carry Re
 latency percentiles, the wall time, and the largest number of the server's PostgreSQL sessions on
 the benchmark's database (`pg_stat_activity`, sampled every 50 ms from another database).
 
-Set-ups (BENCH_LOAD_SETUPS, default "no-pool,pool"): `pool` is the product as configured
-(Django's psycopg pool, DATABASE_POOL_MAX_SIZE etc. from the environment, defaults 10 and 3 s);
-`no-pool` is DATABASE_POOL=0 (one connection per request in flight, as before the pool);
+Set-ups (BENCH_LOAD_SETUPS, default "no-pool,pool-ungated,pool"): `pool` is the product as
+configured (Django's psycopg pool, DATABASE_POOL_MAX_SIZE etc. from the environment, defaults 10
+and 3 s, and the admission gate of config/asgi.py letting in as many requests as the pool has
+connections); `pool-ungated` is the pool without the gate (every request gets a thread at once);
+`no-pool` is DATABASE_POOL=0 without the gate (one connection per request in flight, as before);
 `before` runs the code of another checkout (BENCH_LOAD_BEFORE_DIR, e.g. `git archive` of an
 older commit) against the same database, to reproduce what an older version did. Everything is
 bounded: BENCH_LOAD_SECONDS (120) for a whole run, 60 s per request; 127.0.0.1 only.
@@ -61,9 +63,11 @@ WRITES = int(os.environ.get("BENCH_LOAD_WRITES", "12"))
 RUN_SECONDS = float(os.environ.get("BENCH_LOAD_SECONDS", "120"))
 REQUEST_SECONDS = 60.0
 PORT = int(os.environ.get("BENCH_LOAD_PORT", "8793"))
-SETUPS = [s.strip() for s in os.environ.get("BENCH_LOAD_SETUPS", "no-pool,pool").split(",") if s.strip()]
+SETUPS = [s.strip() for s in os.environ.get("BENCH_LOAD_SETUPS", "no-pool,pool-ungated,pool").split(",") if s.strip()]
 BEFORE_DIR = os.environ.get("BENCH_LOAD_BEFORE_DIR", "")
 HOST = "127.0.0.1"
+#: A gate so wide that it lets every request in (the set-ups without it).
+UNGATED = "100000"
 SERVER_ARGS = ["--lifespan", "off", "--no-access-log", "--log-level", "warning", "--timeout-graceful-shutdown", "3"]
 #: As `make demo` (load_demo --force: production settings have no demo mode).
 DEMO_COMMANDS = (
@@ -339,14 +343,18 @@ def setups(secret_key: str, var_dir: str) -> list[tuple[str, Path, dict[str, str
     for name in SETUPS:
         if name == "pool":
             chosen.append((name, ROOT, django_env(secret_key, var_dir)))
+        elif name == "pool-ungated":
+            chosen.append((name, ROOT, django_env(secret_key, var_dir, WEB_MAX_REQUESTS_IN_FLIGHT=UNGATED)))
         elif name == "no-pool":
-            chosen.append((name, ROOT, django_env(secret_key, var_dir, DATABASE_POOL="0")))
+            chosen.append(
+                (name, ROOT, django_env(secret_key, var_dir, DATABASE_POOL="0", WEB_MAX_REQUESTS_IN_FLIGHT=UNGATED))
+            )
         elif name == "before":
             if not BEFORE_DIR:
                 raise SystemExit("The `before` set-up needs BENCH_LOAD_BEFORE_DIR (a checkout of the older code).")
             chosen.append((name, Path(BEFORE_DIR), django_env(secret_key, var_dir)))
         else:
-            raise SystemExit(f"Unknown set-up {name!r}: choose from pool, no-pool, before.")
+            raise SystemExit(f"Unknown set-up {name!r}: choose from pool, pool-ungated, no-pool, before.")
     return chosen
 
 
@@ -423,17 +431,18 @@ def write_markdown(report: dict[str, Any]) -> None:
         "",
         "The clients, the server and PostgreSQL share the machine's CPUs (and other work ran on it).",
         "",
-        "| set-up | answered | statuses | 500s | 503s (with Retry-After) | p50 ms | p95 ms | p99 ms | max ms | "
-        "PostgreSQL sessions, max | entries = 201s | ok |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| set-up | answered | statuses | 500s | 503s (with Retry-After) | 503 p95 ms | p50 ms | p95 ms | p99 ms | "
+        "max ms | 2xx/3xx p95 ms | PostgreSQL sessions, max | entries = 201s | ok |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in report["runs"]:
         statuses = ", ".join(f"{k}: {v}" for k, v in r["statuses"].items())
         busy = f"{r['busy_503']} ({r['busy_503'] - r['busy_503_without_retry_after']})"
         lines.append(
             f"| {r['name']} | {r['requests']}/{r['planned']} in {r['seconds']} s | {statuses} | "
-            f"{r['server_errors_500']} | {busy} | {r['p50_ms']} | {r['p95_ms']} | {r['p99_ms']} | {r['max_ms']} | "
-            f"{r['pg_sessions_max']} | {r['entries_created']} = {r['writes_201']} | {'yes' if r['ok'] else 'NO'} |"
+            f"{r['server_errors_500']} | {busy} | {r['busy_503_p95_ms']} | {r['p50_ms']} | {r['p95_ms']} | "
+            f"{r['p99_ms']} | {r['max_ms']} | {r['answered_ok_p95_ms']} | {r['pg_sessions_max']} | "
+            f"{r['entries_created']} = {r['writes_201']} | {'yes' if r['ok'] else 'NO'} |"
         )
     lines += ["", "By kind of request:", ""]
     for r in report["runs"]:
@@ -441,10 +450,13 @@ def write_markdown(report: dict[str, Any]) -> None:
         lines.append(f"- **{r['name']}**: {per}.")
     lines += [
         "",
-        "Set-ups: `pool` — Django's psycopg pool, per process at most DATABASE_POOL_MAX_SIZE connections "
-        "(default 10), waiting at most DATABASE_POOL_TIMEOUT (default 3 s) before answering 503 with Retry-After; "
-        "`no-pool` — DATABASE_POOL=0, a connection per request in flight (uvicorn runs every sync request in its "
-        "own thread, so nothing bounds them); `before` — the code before the pool and the 503 mapping.",
+        "Set-ups: `pool` — the product's defaults: Django's psycopg pool, per process at most "
+        "DATABASE_POOL_MAX_SIZE connections (10), and the admission gate (config/asgi.py) letting in as many "
+        "requests at once; the others wait without a thread at most WEB_ADMISSION_WAIT (3 s), then 503 with "
+        "Retry-After; `pool-ungated` — the pool alone (every request gets its thread at once and waits up to "
+        "DATABASE_POOL_TIMEOUT, 3 s, for a connection); `no-pool` — DATABASE_POOL=0 and no gate, a connection per "
+        "request in flight (uvicorn runs every sync request in its own thread, so nothing bounds them), "
+        "'too many clients' mapped to 503; `before` — the code before this work (no pool, no gate, no 503 mapping).",
         "",
     ]
     (RESULTS / "load.md").write_text("\n".join(lines))
