@@ -18,6 +18,10 @@ STORAGES = {
     "private": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
 }
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The suite runs without the pool (tests/config_settings tests it on its own connection): the test
+# client disconnects close_old_connections, so the connections of its request threads are never
+# given back, and a bounded pool would run dry part-way through the suite.
+DATABASES["default"].get("OPTIONS", {}).pop("pool", None)
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "10000/min", "user": "10000/min"}}
 
 # Serve static files through the finders (no collectstatic needed in tests).

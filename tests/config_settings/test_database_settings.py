@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connection
+from django.db import connection, connections
 
 from cipnet.core.admission import AdmissionGate
 from config.settings.base import admission_from_env, database_from_env
@@ -77,19 +77,33 @@ def test_sqlite_has_no_pool(env: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
 
 @pytest.mark.django_db
-def test_the_running_database_uses_the_pool_only_on_postgresql() -> None:
-    """On the database the suite runs on (SQLite, or PostgreSQL with DATABASE_URL)."""
-    options = settings.DATABASES["default"].get("OPTIONS", {})
-    if connection.vendor == "postgresql":
-        assert options["pool"]["max_size"] >= 1
-        assert connection.pool is not None  # type: ignore[attr-defined]
-        with connection.cursor() as cursor:
+def test_the_pool_serves_queries_on_postgresql(env: pytest.MonkeyPatch) -> None:
+    """The production settings' pool on the database the suite runs on (PostgreSQL with DATABASE_URL):
+    Django's backend opens it, serves queries through it, and never holds more than max_size.
+    (The suite itself runs without the pool: see config/settings/test.py.)"""
+    if connection.vendor != "postgresql":
+        assert "pool" not in settings.DATABASES["default"].get("OPTIONS", {})
+        pytest.skip("the pool is for PostgreSQL only")
+    env.setenv("DATABASE_URL", "postgres://unused")  # only to reach the pool's branch
+    env.setenv("DATABASE_POOL_MAX_SIZE", "2")
+    env.setenv("DATABASE_POOL_MIN_SIZE", "1")
+    env.setenv("DATABASE_POOL_TIMEOUT", "0.5")
+    pool_options = database_from_env(Path("unused"))["OPTIONS"]["pool"]
+    settings_dict = {
+        **connection.settings_dict,
+        "OPTIONS": {**connection.settings_dict["OPTIONS"], "pool": pool_options},
+    }
+    wrapper = type(connections["default"])(settings_dict, alias="pool-check")
+    try:
+        with wrapper.cursor() as cursor:
             cursor.execute("SELECT 1")
             assert cursor.fetchone() == (1,)
-        assert connection.pool.get_stats()["pool_max"] == options["pool"]["max_size"]  # type: ignore[attr-defined]
-    else:
-        assert connection.vendor == "sqlite"
-        assert "pool" not in options
+        assert wrapper.pool is not None
+        assert wrapper.pool.get_stats()["pool_max"] == 2
+        wrapper.close()  # given back to the pool, not closed
+        assert wrapper.pool.get_stats()["pool_available"] >= 1
+    finally:
+        wrapper.close_pool()
 
 
 # --- The admission gate in front of the ASGI application (cipnet.core.admission) ---------------
