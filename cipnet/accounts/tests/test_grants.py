@@ -195,3 +195,52 @@ def test_user_admin_gives_coordinators_no_way_to_raise_anyone(world: World, fiel
         assert not user.groups.exists()
         assert not user.user_permissions.exists()
     assert User.objects.get(pk=target.pk).is_staff is False
+
+
+def _admin_post_data(response) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    """The change page's main form as the browser would send it back unchanged."""
+    data: dict[str, object] = {}
+    form = response.context["adminform"].form
+    for name, field in form.fields.items():
+        value = form.initial.get(name, field.initial)
+        if value is None or value is False or value == []:
+            continue
+        if hasattr(value, "all"):
+            value = [v.pk for v in value.all()]
+        data[form.add_prefix(name)] = getattr(value, "pk", value)
+    return data
+
+
+@pytest.mark.parametrize("actor_name", ["coordinator_a", "manager_a", "admin"])
+def test_an_official_post_is_granted_only_by_a_network_administrator(world: World, actor_name: str) -> None:
+    """An official post opens the authority's cases: a coordinator must not give it (to themselves
+    or anyone) through the authority's admin page."""
+    from cipnet.appeals.models import Authority, AuthorityKind, AuthorityOfficial
+
+    authority = Authority.objects.create(
+        slug="mykolaiv-city-council",
+        name="Миколаївська міська рада",
+        kind=AuthorityKind.CITY_COUNCIL,
+        region=world.region_a,
+        address="вул. Адміральська, 20, Миколаїв, 54001",
+        email="zvernennya@mkrada.example",
+    )
+    actor = _actor(world, actor_name)
+    client = Client()
+    client.force_login(actor)
+    page = client.get(f"/admin/appeals/authority/{authority.pk}/change/")
+    if page.status_code != 200:
+        assert actor_name != "admin"
+        assert not AuthorityOfficial.objects.exists()
+        return
+    data = _admin_post_data(page)
+    data.update({"officials-TOTAL_FORMS": "1", "officials-INITIAL_FORMS": "0", "officials-MIN_NUM_FORMS": "0"})
+    data.update({"officials-MAX_NUM_FORMS": "1000", "officials-0-user": str(actor.pk), "officials-0-is_head": "on"})
+    data["officials-0-is_active"] = "on"
+    data["officials-0-authority"] = str(authority.pk)
+    response = client.post(f"/admin/appeals/authority/{authority.pk}/change/", data)
+    if actor_name == "admin":
+        assert response.status_code == 302, response.content.decode()[:3000]
+        assert AuthorityOfficial.objects.filter(authority=authority, user=actor, is_head=True).exists()
+    else:
+        assert not AuthorityOfficial.objects.exists()
