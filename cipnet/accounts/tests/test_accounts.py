@@ -43,7 +43,7 @@ def test_account_is_locked_after_five_failures_even_with_the_right_password(worl
     assert (
         response.context["form"]
         .errors["__all__"][0]
-        .startswith(str(response.context["form"].error_messages["locked"])[:20])
+        .startswith(str(response.context["form"].error_messages["wait"])[:40])
     )
     # Another account from another address is not affected.
     assert login(Client(), "manager_a", PASSWORD, ip="10.0.0.2").status_code == 302
