@@ -110,6 +110,11 @@ def record_success(*, username: str, ip: str) -> None:
     cache.set(_known_key(username, ip), True, timeout=KNOWN_ADDRESS_SECONDS)
 
 
+def rate_limit_reached(*, scope: str, ip: str, limit: int) -> bool:
+    """Has this address used up `limit` in the current window (without counting one more)?"""
+    return int(cache.get(_key(f"rate:{scope}", ip), 0)) >= limit
+
+
 def hit_rate_limit(*, scope: str, ip: str, limit: int, window_seconds: int) -> bool:
     """Count one use of a public form from this address; True when over the limit."""
     key = _key(f"rate:{scope}", ip)

@@ -88,3 +88,31 @@ def test_the_public_forms_count_the_same_address() -> None:
     with override_settings(CIPNET_TRUSTED_PROXIES=1):
         request = _request("10.0.0.2", "6.6.6.6, 203.0.113.9")
         assert throttle.client_ip(request) == client_address(request) == "203.0.113.9"
+
+
+MAIL = b"From: someone@example.org\r\nTo: nobody@example.org\r\nSubject: hello\r\n\r\nHello.\r\n"
+
+
+@override_settings(CIPNET_INBOUND_MAIL_SECRET="a-long-shared-secret", CIPNET_TRUSTED_PROXIES=1)
+def test_the_mail_webhook_limits_wrong_secrets_by_the_same_client_address(db: None) -> None:
+    def post(secret: str, forwarded: str) -> int:
+        return (
+            Client()
+            .post(
+                "/api/v1/reception/inbound-mail/",
+                MAIL,
+                content_type="message/rfc822",
+                HTTP_X_CIPNET_MAIL_SECRET=secret,
+                REMOTE_ADDR="10.0.0.2",
+                HTTP_X_FORWARDED_FOR=forwarded,
+            )
+            .status_code
+        )
+
+    guesses = [post(f"guess-{i}", f"6.6.6.{i}, 203.0.113.9") for i in range(12)]
+    assert guesses[:10] == [403] * 10
+    assert guesses[10:] == [429, 429]
+    # Guessing is stopped at that address even when a guess would be right …
+    assert post("a-long-shared-secret", "203.0.113.9") == 429
+    # … while the mail provider's own address delivers as before.
+    assert post("a-long-shared-secret", "198.51.100.25") == 200
