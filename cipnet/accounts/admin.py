@@ -2,13 +2,22 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
-from cipnet.accounts.models import Membership, User
+from cipnet.accounts.models import Membership, Role, User
 from cipnet.accounts.scopes import scope_for
+from cipnet.accounts.services import (
+    membership_can_grant,
+    membership_grant,
+    membership_roles_grantable_by,
+    membership_update,
+)
 
 
 class ScopedAdmin(admin.ModelAdmin):
@@ -124,8 +133,32 @@ class UserAdmin(DjangoUserAdmin):
         return fields
 
 
+class MembershipForm(forms.ModelForm):
+    """Refuses any role and scope that the signed-in person may not grant (see `accounts.services`)."""
+
+    actor: User | AnonymousUser | None = None
+
+    class Meta:
+        model = Membership
+        fields = ("user", "role", "centre", "region", "office", "title", "is_active")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        role = cleaned.get("role")
+        if role and not membership_can_grant(
+            actor=self.actor, role=role, centre=cleaned.get("centre"), region=cleaned.get("region")
+        ):
+            self.add_error("role", _("You may not grant this role in this scope."))
+        return cleaned
+
+
 @admin.register(Membership)
 class MembershipAdmin(ScopedAdmin):
+    """Memberships are granted and changed only through `membership_grant` / `membership_update`:
+    the form offers only the roles, centres and regions the person may grant, and refuses a forged
+    POST beside the field, with nothing saved."""
+
+    form = MembershipForm
     list_display = ("user", "role", "centre", "region", "office", "is_active")
     list_filter = ("role", "is_active", "region")
     search_fields = ("user__username", "user__full_name", "centre__name")
@@ -143,3 +176,48 @@ class MembershipAdmin(ScopedAdmin):
         return Membership.objects.filter(
             Q(pk__in=qs.values("pk")) | Q(centre__region_id__in=scope.region_ids)
         ).select_related("user", "centre", "region")
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if not self.has_module_permission(request):
+            return False
+        if obj is None:
+            return True
+        return membership_can_grant(actor=request.user, role=obj.role, centre=obj.centre, region=obj.region)
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"actor": request.user})
+
+    def formfield_for_choice_field(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "role":
+            grantable = membership_roles_grantable_by(request.user)
+            kwargs["choices"] = [(value, label) for value, label in Role.choices if value in grantable]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        scope = scope_for(request.user)
+        if not scope.network and db_field.name in ("centre", "region", "office"):
+            manager = db_field.remote_field.model._default_manager
+            path = "pk" if db_field.name == "region" else "region_id"
+            kwargs["queryset"] = manager.filter(**{f"{path}__in": scope.region_ids})
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        values = {name: getattr(obj, name) for name in ("office", "title", "is_active")}
+        if change:
+            membership_update(
+                actor=request.user,
+                membership=obj,
+                user=obj.user,
+                role=obj.role,
+                centre=obj.centre,
+                region=obj.region,
+                **values,
+            )
+            return
+        granted = membership_grant(
+            actor=request.user, user=obj.user, role=obj.role, centre=obj.centre, region=obj.region, **values
+        )
+        obj.pk = granted.pk
+        obj.created_at, obj.updated_at = granted.created_at, granted.updated_at
+        obj._state.adding = False

@@ -9,13 +9,14 @@ from django.utils.translation import gettext_lazy as _
 
 from cipnet.accounts import throttle
 from cipnet.accounts.tasks import send_email
+from cipnet.core.clock import local
 
 
 class LoginForm(AuthenticationForm):
     error_messages = {
         **AuthenticationForm.error_messages,
         "invalid_login": _("The username or password is not right. Check them and try again."),
-        "locked": _("Too many unsuccessful attempts. Wait 15 minutes and try again, or reset your password."),
+        "wait": _("Too many unsuccessful attempts from here. Try again after %(time)s, or reset your password."),
     }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -26,14 +27,17 @@ class LoginForm(AuthenticationForm):
     def clean(self) -> dict[str, Any]:
         username = self.data.get("username", "")
         ip = throttle.client_ip(self.request) if self.request else "unknown"
-        if throttle.is_locked(username=username, ip=ip):
-            raise forms.ValidationError(self.error_messages["locked"], code="locked")
+        ends = throttle.login_wait_ends(username=username, ip=ip)
+        if ends is not None:
+            raise forms.ValidationError(
+                self.error_messages["wait"], code="locked", params={"time": local(ends).strftime("%H:%M:%S")}
+            )
         try:
             cleaned = super().clean()
         except forms.ValidationError:
             throttle.record_failure(username=username, ip=ip)
             raise
-        throttle.reset(username=username)
+        throttle.record_success(username=username, ip=ip)
         return cleaned
 
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import exceptions
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.generics import GenericAPIView
 from rest_framework.pagination import BasePagination
 from rest_framework.parsers import JSONParser
@@ -23,6 +23,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 
 from cipnet.accounts.models import User
+from cipnet.api.authentication import CipnetTokenAuthentication
 from cipnet.api.fields import ErrorSerializer
 from cipnet.core.i18n import CONTENT_LANGUAGES
 
@@ -52,7 +53,7 @@ class ApiView(GenericAPIView):
     # `?lang=`; the project's error body for every refusal. Token comes first so that an
     # anonymous write is answered 401 with `WWW-Authenticate: Token`.
 
-    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    authentication_classes = [CipnetTokenAuthentication, SessionAuthentication]
     renderer_classes = [JSONRenderer]
     parser_classes = [JSONParser]
     pagination_class: type[BasePagination] | None = None

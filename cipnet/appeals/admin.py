@@ -11,7 +11,9 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from cipnet.accounts.admin import ReadOnlyAdmin, ScopedAdmin
+from cipnet.accounts.models import Role
 from cipnet.accounts.scopes import scope_for
+from cipnet.accounts.services import membership_can_grant
 from cipnet.appeals.models import Appeal, AppealEvent, Authority, AuthorityOfficial, Topic
 
 
@@ -23,9 +25,27 @@ class TopicAdmin(admin.ModelAdmin):
 
 
 class OfficialInline(admin.TabularInline):
+    """An official post opens the authority's cases, so it follows the one rule of who may grant
+    the official's role (`accounts.services.membership_can_grant`): network administrators only."""
+
     model = AuthorityOfficial
     extra = 1
     autocomplete_fields = ("user",)
+
+    def _may_grant(self, request: HttpRequest) -> bool:
+        return membership_can_grant(actor=request.user, role=Role.AUTHORITY_OFFICIAL)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return bool(request.user.is_active and request.user.is_staff and scope_for(request.user).is_staff_member)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._may_grant(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._may_grant(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._may_grant(request)
 
 
 @admin.register(Authority)

@@ -194,9 +194,18 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 # Demo accounts (created by `load_demo`) can sign in only while this is on.
 CIPNET_DEMO_MODE = env_bool("CIPNET_DEMO_MODE", False)
-# Login throttling: failures allowed per account and per IP within the window.
+# Sign-in throttling (cipnet/accounts/throttle.py): failures free per (account, address) pair, then a
+# wait that doubles with each failure up to LOGIN_MAX_WAIT_SECONDS; counters forget after the window
+# (counted from the latest failure). Past LOGIN_ACCOUNT_SLOWDOWN_AFTER failures on one account from
+# any addresses, addresses it never signed in from wait a few seconds between tries (never a lock).
 LOGIN_MAX_FAILURES = 5
 LOGIN_FAILURE_WINDOW_SECONDS = 15 * 60
+LOGIN_MAX_WAIT_SECONDS = 15 * 60
+LOGIN_ACCOUNT_SLOWDOWN_AFTER = 50
+# The proxies in front of the application whose X-Forwarded-For is believed (cipnet/core/client.py;
+# docs/deployment.md): a count ("1") or addresses/networks ("10.0.0.0/8,127.0.0.1"). Default: none,
+# the header is ignored and every limit counts the connection's address.
+CIPNET_TRUSTED_PROXIES = env_list("CIPNET_TRUSTED_PROXIES")
 
 # --- Internationalisation ---------------------------------------------------
 LANGUAGE_CODE = "uk"
@@ -278,7 +287,7 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "CIPnet <noreply@cipne
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "cipnet.api.authentication.CipnetTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_PAGINATION_CLASS": "cipnet.api.pagination.PagePagination",
@@ -286,8 +295,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "cipnet.api.errors.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "cipnet.api.throttling.AnonThrottle",
+        "cipnet.api.throttling.UserThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {"anon": "120/min", "user": "600/min"},
 }

@@ -34,7 +34,7 @@ def test_wrong_password_keeps_the_username_and_says_why(world: World, client: Cl
     assert 'class="error-summary"' in html
 
 
-def test_account_is_locked_after_five_failures_even_with_the_right_password(world: World, client: Client) -> None:
+def test_five_failures_make_the_address_wait_even_with_the_right_password(world: World, client: Client) -> None:
     for _ in range(5):
         login(client, "consultant_a", "wrong")
     response = login(client, "consultant_a", PASSWORD)
@@ -43,13 +43,13 @@ def test_account_is_locked_after_five_failures_even_with_the_right_password(worl
     assert (
         response.context["form"]
         .errors["__all__"][0]
-        .startswith(str(response.context["form"].error_messages["locked"])[:20])
+        .startswith(str(response.context["form"].error_messages["wait"])[:40])
     )
     # Another account from another address is not affected.
     assert login(Client(), "manager_a", PASSWORD, ip="10.0.0.2").status_code == 302
 
 
-def test_one_address_is_locked_after_many_failures_across_accounts(world: World) -> None:
+def test_one_address_waits_after_many_failures_across_accounts(world: World) -> None:
     client = Client()
     for i in range(20):
         login(client, f"nobody{i}", "wrong", ip="10.9.9.9")

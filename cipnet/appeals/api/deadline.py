@@ -11,11 +11,12 @@ from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
+from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
 from cipnet.api.base import LANG, error_responses
 from cipnet.api.fields import ErrorSerializer
+from cipnet.api.throttling import ClientRateThrottle
 from cipnet.appeals import deadlines
 from cipnet.appeals.api.cases import ReceptionApiView
 from cipnet.appeals.api.serializers import CaseChoiceField, CaseKindField, CaseTermField
@@ -39,7 +40,7 @@ DEADLINE_TERMS: dict[tuple[str, str], Term] = {
 }
 
 
-class DeadlineThrottle(SimpleRateThrottle):
+class DeadlineThrottle(ClientRateThrottle):
     """The public calculator, per client address for people not signed in (the site's own limits apply too)."""
 
     scope = "reception-deadline"

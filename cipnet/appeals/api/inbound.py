@@ -17,12 +17,16 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from cipnet.accounts import throttle
 from cipnet.api.base import error_responses
 from cipnet.api.fields import ErrorSerializer
 from cipnet.appeals.api.cases import ReceptionApiView
 from cipnet.appeals.api.serializers import CaseChoiceField
 from cipnet.appeals.ingest import MAX_MESSAGE_BYTES, IngestStatus, ingest_message
 
+#: Wrong secrets one client address may send in the window before it is answered 429.
+WRONG_SECRETS_PER_WINDOW = 10
+WRONG_SECRET_WINDOW_SECONDS = 600
 MAIL_SECRET_HEADER = "X-CIPnet-Mail-Secret"  # noqa: S105 — the header's name, not a secret
 
 
@@ -74,7 +78,8 @@ MAIL_SECRET_PARAMETER = OpenApiParameter(
 
 class InboundMailView(ReceptionApiView):
     # The mail provider authenticates with the shared secret, not as a user: no session (so no CSRF),
-    # and no per-address limit (a provider delivers in bursts from few addresses).
+    # and no per-address limit on deliveries (a provider delivers in bursts from few addresses); only
+    # wrong secrets are counted per address.
     authentication_classes = []
     permission_classes = [AllowAny]
     throttle_classes = []
@@ -101,14 +106,28 @@ class InboundMailView(ReceptionApiView):
             403: OpenApiResponse(ErrorSerializer, description="The secret header is missing or wrong."),
             404: OpenApiResponse(ErrorSerializer, description="No secret is configured: the webhook is off."),
             415: OpenApiResponse(ErrorSerializer, description="Send message/rfc822 or application/octet-stream."),
+            429: OpenApiResponse(
+                ErrorSerializer, description="Too many wrong secrets from this address: wait (`Retry-After`)."
+            ),
         },
     )
     def post(self, request: Request) -> Response:
         secret = str(getattr(settings, "CIPNET_INBOUND_MAIL_SECRET", "") or "")
         if not secret:
             raise Http404
+        # Wrong secrets are counted per client address (the product's one, see core.client): an address
+        # that keeps guessing is stopped, even when a guess would be right; the provider is unaffected.
+        address = throttle.client_ip(request)
+        if throttle.rate_limit_reached(scope="mail-secret", ip=address, limit=WRONG_SECRETS_PER_WINDOW):
+            raise exceptions.Throttled(wait=WRONG_SECRET_WINDOW_SECONDS)
         given = request.headers.get(MAIL_SECRET_HEADER, "")
         if not hmac.compare_digest(given.encode(), secret.encode()):
+            throttle.hit_rate_limit(
+                scope="mail-secret",
+                ip=address,
+                limit=WRONG_SECRETS_PER_WINDOW,
+                window_seconds=WRONG_SECRET_WINDOW_SECONDS,
+            )
             raise exceptions.PermissionDenied(_("The mail secret is missing or wrong."))
         raw = request.data if isinstance(request.data, bytes) else b""
         if not raw.strip():

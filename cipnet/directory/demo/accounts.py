@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from cipnet.accounts.models import Membership, Role, User
+from cipnet.accounts.services import membership_grant
 from cipnet.directory.demo.loader import DemoDataError, LoadReport, Outcome, TerritoryResolver, upsert
 from cipnet.directory.models import Centre, CoordinationOffice, Region
 
@@ -136,11 +137,24 @@ def _ensure_memberships(user: User, account: DemoAccount, report: LoadReport) ->
     keep: list[int] = []
     if account.role is not None:
         scope = _scope_for(account)
-        membership, outcome = upsert(
-            Membership,
-            lookup={"user": user, "role": account.role, "centre": scope.centre, "region": scope.region},
-            values={"office": scope.office, "title": account.title, "is_active": True},
+        lookup = {"user": user, "role": account.role, "centre": scope.centre, "region": scope.region}
+        values = {"office": scope.office, "title": account.title, "is_active": True}
+        existing = Membership.objects.filter(**lookup).first()
+        membership = membership_grant(  # the system grants the demo roles
+            actor=None,
+            user=user,
+            role=account.role,
+            centre=scope.centre,
+            region=scope.region,
+            office=scope.office,
+            title=account.title,
         )
+        if existing is None:
+            outcome = Outcome.CREATED
+        elif any(getattr(existing, name) != value for name, value in values.items()):
+            outcome = Outcome.UPDATED
+        else:
+            outcome = Outcome.UNCHANGED
         report.add("memberships", outcome)
         keep.append(membership.pk)
     _total, by_model = Membership.objects.filter(user=user).exclude(pk__in=keep).delete()

@@ -31,12 +31,13 @@ from rest_framework import exceptions, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
+from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
 from cipnet.accounts.models import User
 from cipnet.api.base import LANG, ApiView, error_responses, request_actor
 from cipnet.api.fields import ErrorSerializer
+from cipnet.api.throttling import ClientRateThrottle
 from cipnet.core.clock import local
 from cipnet.equeue import access, selectors, services
 from cipnet.equeue.api.serializers import (
@@ -72,7 +73,7 @@ def conflicts(*codes: str) -> dict[int, OpenApiResponse]:
     }
 
 
-class KioskIssueThrottle(SimpleRateThrottle):
+class KioskIssueThrottle(ClientRateThrottle):
     """Anonymous tickets (the kiosk) per client address; signed-in staff are not limited here."""
 
     scope = "queue-issue"
