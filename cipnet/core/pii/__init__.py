@@ -15,11 +15,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from cipnet.core.pii.kinds import Finding, PiiKind
+from cipnet.core.pii.kinds import LABELS, Finding, PiiKind
 from cipnet.core.pii.names import find_names
 from cipnet.core.pii.patterns import addresses, birth_dates, luhn_is_valid, numbers, rnokpp_is_valid
 
-__all__ = ["Finding", "PiiKind", "find_personal_data", "luhn_is_valid", "redact", "rnokpp_is_valid"]
+__all__ = ["LABELS", "Finding", "PiiKind", "find_personal_data", "luhn_is_valid", "redact", "rnokpp_is_valid"]
 
 REPLACEMENT = "███"
 

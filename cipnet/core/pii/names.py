@@ -108,6 +108,7 @@ _PLACE_WORDS = frozenset(
         "метро",
     ]
 )
+_PLACE_ABBREVIATIONS = frozenset({"вул", "ул", "просп", "пров", "пер", "бул", "пл", "мкр", "ім", "им"})
 _SENTENCE_END = re.compile(r"(?:^|[.!?…]\s*|\n\s*|[«\"„“]\s*)$")
 _INITIAL = re.compile(r"(?<![\w])[А-ЯІЇЄҐA-Z]\.(?:\s?[А-ЯІЇЄҐA-Z]\.)?")
 _QUOTES = "«\"„“'"
@@ -252,7 +253,12 @@ def find_names(text: str, known: Iterable[str] = ()) -> Iterator[tuple[PiiKind, 
             continue  # "Вінницькій області", "Миколаївська міська рада"
         initial = _SENTENCE_END.search(text[: tok.start]) is not None and not _after_initial(text, tok.start)
         if word.tags:
-            beside_a_name = nxt is not None and _capitalised(nxt.text) and bool(_analyse(nxt.lower).tags)
+            beside_a_name = (
+                nxt is not None
+                and _adjacent(text, tok, nxt)
+                and _capitalised(nxt.text)
+                and bool(_analyse(nxt.lower).tags)
+            )
             tok.name = not initial or not word.common or beside_a_name or _initials_after(text, tok.end)
         elif not word.known and not initial and _SURNAME_ENDINGS.search(tok.lower):
             tok.name = True
@@ -277,7 +283,9 @@ def _place_context(text: str, tokens: list[_Token], i: int) -> bool:
         prev = tokens[j]
         between = text[prev.end : tokens[j + 1].start]
         if prev.lower in _PLACE_WORDS:
-            return re.fullmatch(r"\.?[\s\-\d]*", between) is not None
+            # A full stop only after an abbreviation ("вул. Шевченка"), not at a sentence's end ("площі. Сусід").
+            dot = r"\.?" if prev.lower in _PLACE_ABBREVIATIONS else ""
+            return re.fullmatch(rf"{dot}[\s\-\d]*", between) is not None
         if not _capitalised(prev.text) or not re.fullmatch(r"[\s\-\d]*", between):
             return False
         j -= 1
