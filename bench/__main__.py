@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
-from bench import consultations, equeue, finder, load, search
+from bench import consultations, equeue, finder, load, redaction, search
 
 BENCHMARKS: dict[str, Callable[[list[str]], None]] = {
     "finder": finder.main,
@@ -13,6 +13,7 @@ BENCHMARKS: dict[str, Callable[[list[str]], None]] = {
     "consultations": consultations.main,
     "equeue": equeue.main,
     "load": load.main,
+    "redaction": redaction.main,
 }
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +21,6 @@ from django.db import transaction
 from django.db.models import Avg, Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from cipnet.accounts.models import User
 from cipnet.accounts.scopes import scope_for
@@ -31,7 +31,8 @@ from cipnet.appeals.services import lock_case, parties_of
 from cipnet.appeals.workflow import Party
 from cipnet.core.clock import now
 from cipnet.core.errors import InvalidTransition
-from cipnet.core.pii import PiiKind, find_personal_data
+from cipnet.core.pii import LABELS as PII_LABELS
+from cipnet.core.pii import Finding, PiiKind, find_personal_data
 from cipnet.core.text import search_key
 
 # --- Who moderates --------------------------------------------------------------------------
@@ -88,12 +89,6 @@ def moderation_case_get(*, user: User | AnonymousUser, pk: int) -> Appeal:
 
 # --- The moderator's decision ---------------------------------------------------------------
 
-PII_LABELS = {
-    PiiKind.EMAIL: gettext_lazy("an e-mail address"),
-    PiiKind.PHONE: gettext_lazy("a phone number"),
-    PiiKind.TAX_NUMBER: gettext_lazy("a tax number"),
-    PiiKind.PASSPORT: gettext_lazy("a passport or ID-card number"),
-}
 SUBJECT_MAX = 200
 
 
@@ -131,10 +126,24 @@ def _leaks(text: str, appeal: Appeal) -> list[str]:
     return found
 
 
-def personal_data_errors(text: str, appeal: Appeal) -> list[str]:
-    """Why `text` may not be published: personal data patterns, or the author's own details."""
+def suspects(text: str, appeal: Appeal) -> list[Finding]:
+    """What the detector suspects in a text to publish: the author's name in any form, other
+    people's names, addresses, dates of birth, numbers (`cipnet.core.pii`)."""
+    return find_personal_data(text, names=[appeal.author_name])
+
+
+def confirmable(finding: Finding) -> bool:
+    """A moderator may confirm a suspect is not personal data, except the author's name."""
+    return finding.kind != PiiKind.AUTHOR_NAME
+
+
+def personal_data_errors(text: str, appeal: Appeal, confirmed: Collection[str] = ()) -> list[str]:
+    """Why `text` may not be published: every suspect the moderator has not confirmed as not
+    personal data (the author's name is never confirmable), and the author's own details."""
     messages = []
-    for finding in find_personal_data(text):
+    for finding in suspects(text, appeal):
+        if confirmable(finding) and finding.text.strip() in confirmed:
+            continue
         messages.append(
             _("It still contains %(what)s: “%(text)s”. Replace it with ███ or remove it.")
             % {"what": PII_LABELS[finding.kind], "text": finding.text}
@@ -152,9 +161,20 @@ def _clean_text(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
-def appeal_moderate(*, actor: User, appeal: Appeal, publish: bool, subject: str, text: str, answer: str) -> Appeal:
+def appeal_moderate(
+    *,
+    actor: User,
+    appeal: Appeal,
+    publish: bool,
+    subject: str,
+    text: str,
+    answer: str,
+    confirmed: Collection[str] = (),
+) -> Appeal:
     """Publish the moderator's (redacted) subject, text and answer, or reject publication.
-    Refuses texts that still hold personal data; writes an internal `PUBLICATION` event."""
+    Refuses texts that still hold a suspect the moderator has not confirmed as not personal data
+    (`confirmed`: the suspects' texts); writes an internal `PUBLICATION` event."""
+    confirmed = {c.strip() for c in confirmed}
     subject, text, answer = _clean_text(subject), _clean_text(text), _clean_text(answer)
     with transaction.atomic():
         appeal = lock_case(appeal)
@@ -174,7 +194,7 @@ def appeal_moderate(*, actor: User, appeal: Appeal, publish: bool, subject: str,
                 ("text", text, _("Write the question to publish.")),
                 ("answer", answer, _("Write the answer to publish.")),
             ):
-                problems = personal_data_errors(value, appeal) if value else [required]
+                problems = personal_data_errors(value, appeal, confirmed) if value else [required]
                 if problems:
                     errors[name] = problems
             if len(subject) > SUBJECT_MAX:

@@ -22,6 +22,7 @@ from cipnet.accounts.models import User
 from cipnet.appeals import publication, selectors
 from cipnet.appeals.models import Appeal, Kind, Publication
 from cipnet.core.errors import InvalidTransition, put_errors
+from cipnet.core.pii import LABELS as PII_LABELS
 
 PAGE_SIZE = 20
 #: Text searches per address in ten minutes (a library's shared connection serves many people).
@@ -54,6 +55,13 @@ class ModerationForm(forms.Form):
         # Rejecting needs no text; the service says what publishing needs.
         for field in self.fields.values():
             field.required = False
+
+
+def _suspects(form: ModerationForm, appeal: Appeal, confirmed: set[str]) -> dict[str, list[dict[str, Any]]]:
+    values = form.data if form.is_bound else form.initial
+    return {
+        name: _highlighted(str(values.get(name) or ""), appeal, confirmed) for name in ("subject", "text", "answer")
+    }
 
 
 # --- Public register ------------------------------------------------------------------------
@@ -123,6 +131,30 @@ def _initial(appeal: Appeal) -> dict[str, str]:
     return {"subject": appeal.public_subject, "text": appeal.public_text, "answer": appeal.public_answer}
 
 
+def _highlighted(text: str, appeal: Appeal, confirmed: set[str]) -> list[dict[str, Any]]:
+    """The text in pieces: plain, or a suspect (with its kind, whether it may be confirmed, and
+    whether the moderator ticked it), for the review page to mark every suspect."""
+    pieces: list[dict[str, Any]] = []
+    last = 0
+    for finding in publication.suspects(text, appeal):
+        pieces.append({"text": text[last : finding.start]})
+        may_confirm = publication.confirmable(finding)
+        pieces.append(
+            {
+                "text": finding.text,
+                "suspect": True,
+                "what": PII_LABELS[finding.kind],
+                "confirmable": may_confirm,
+                "confirmed": may_confirm and finding.text.strip() in confirmed,
+            }
+        )
+        last = finding.end
+    if not last:
+        return []  # nothing suspected: nothing to show
+    pieces.append({"text": text[last:]})
+    return [p for p in pieces if p["text"]]
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def review(request: HttpRequest, pk: int) -> HttpResponse:
@@ -132,6 +164,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     form = ModerationForm(request.POST if request.method == "POST" else None, initial=_initial(appeal))
     status = 200
     decision = request.POST.get("decision")
+    confirmed = {c.strip() for c in request.POST.getlist("confirmed")}
     if request.method == "POST" and decision not in ("publish", "reject"):
         form.add_error(None, _("Choose: publish or do not publish."))
     elif request.method == "POST" and form.is_valid():
@@ -144,6 +177,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
                 subject=form.cleaned_data["subject"],
                 text=form.cleaned_data["text"],
                 answer=form.cleaned_data["answer"],
+                confirmed=confirmed,
             )
         except InvalidTransition as e:
             messages.error(request, str(e))
@@ -161,6 +195,6 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "appeals/moderation_review.html",
-        {"appeal": appeal, "form": form, "pending": pending},
+        {"appeal": appeal, "form": form, "pending": pending, "suspects": _suspects(form, appeal, confirmed)},
         status=status,
     )

@@ -32,6 +32,7 @@ from cipnet.consultations.models import (
 )
 from cipnet.core.clock import local, now
 from cipnet.core.errors import Forbidden, NotFoundOrNotAllowed
+from cipnet.core.pii import LABELS as PII_LABELS
 from cipnet.core.pii import PiiKind, find_personal_data
 from cipnet.directory.models import Centre
 from cipnet.eservices.models import ServiceCard
@@ -73,12 +74,7 @@ class ConsultationInput:
 
 
 def pii_message(kind: PiiKind) -> str:
-    what = {
-        PiiKind.EMAIL: _("an e-mail address"),
-        PiiKind.PHONE: _("a phone number"),
-        PiiKind.TAX_NUMBER: _("a tax number"),
-        PiiKind.PASSPORT: _("a passport or ID-card number"),
-    }[kind]
+    what = PII_LABELS[kind]
     return _(
         "This looks like %(what)s. The log keeps no personal data: remove names, phone numbers, "
         "e-mails, tax and passport numbers."

@@ -738,3 +738,71 @@ def test_text_searches_are_limited_per_address(
     assert client.get(url).status_code == 200  # browsing without words is not counted
     assert Client(REMOTE_ADDR="203.0.113.10").get(url, {"q": "освітлення"}).status_code == 200
     cache.clear()
+
+
+# --- Suspects: highlighted, confirmed one by one, never the author's name --------------------
+
+FALSE_ALARM = "Ліхтарі біля пам'ятника Тарасові Шевченку не світять."
+
+
+def test_a_suspect_blocks_publication_until_the_moderator_confirms_it(
+    reception: Reception, clock: Callable[[dt.datetime], None]
+) -> None:
+    clock(MONDAY)
+    case = pending(reception)
+    admin = reception.world.users["admin"]
+    texts = {"subject": "Ліхтарі", "text": FALSE_ALARM, "answer": "Відремонтовано."}
+    with pytest.raises(ValidationError) as error:
+        publication.appeal_moderate(actor=admin, appeal=case, publish=True, **texts)
+    assert error.value.message_dict["text"] == [
+        "It still contains a person's name: “Тарасові Шевченку”. Replace it with ███ or remove it."
+    ]
+    case.refresh_from_db()
+    assert case.publication == Publication.PENDING
+    case = publication.appeal_moderate(actor=admin, appeal=case, publish=True, confirmed=["Тарасові Шевченку"], **texts)
+    assert case.publication == Publication.PUBLISHED
+
+
+def test_the_authors_name_in_any_form_cannot_be_confirmed(
+    reception: Reception, clock: Callable[[dt.datetime], None]
+) -> None:
+    clock(MONDAY)
+    case = pending(reception)  # the author is Марія Іванівна Петренко
+    texts = {"subject": "Ліхтарі", "text": "Прошу відповісти Марії Петренко.", "answer": "Відремонтовано."}
+    with pytest.raises(ValidationError) as error:
+        publication.appeal_moderate(
+            actor=reception.world.users["admin"], appeal=case, publish=True, confirmed=["Марії Петренко"], **texts
+        )
+    assert "the author's name: “Марії Петренко”" in error.value.message_dict["text"][0]
+    case.refresh_from_db()
+    assert case.publication == Publication.PENDING
+
+
+def test_the_proposal_redacts_declined_names_of_the_author(
+    reception: Reception, clock: Callable[[dt.datetime], None]
+) -> None:
+    clock(MONDAY)
+    case = pending(reception, text="Прошу допомогти Марії Петренко: Петренкові відмовили, сусідці Ользі Кіт теж.")
+    assert "Марії" not in case.public_text and "Петренкові" not in case.public_text
+    assert "Ользі" not in case.public_text and "Кіт" not in case.public_text
+
+
+def test_the_review_page_highlights_suspects_and_takes_confirmations(
+    reception: Reception, clock: Callable[[dt.datetime], None]
+) -> None:
+    clock(MONDAY)
+    case = pending(reception)
+    client = _client(reception, "coordinator_a")
+    url = reverse("reception_moderation:review", args=[case.pk])
+    data = {"decision": "publish", "subject": "Ліхтарі", "text": FALSE_ALARM, "answer": "Відремонтовано."}
+    response = client.post(url, data)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert '<mark title="a person&#x27;s name">Тарасові Шевченку</mark>' in page
+    assert 'name="confirmed" value="Тарасові Шевченку"' in page
+    case.refresh_from_db()
+    assert case.publication == Publication.PENDING
+    response = client.post(url, {**data, "confirmed": ["Тарасові Шевченку"]})
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.publication == Publication.PUBLISHED

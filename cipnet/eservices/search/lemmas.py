@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import functools
 import re
-import threading
 import unicodedata
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from cipnet.core.morph import analysers
 from cipnet.core.text import APOSTROPHES, has_cyrillic, normalize_apostrophes
 from cipnet.eservices.search.tuning import MAX_QUERY_LENGTH
 
@@ -122,20 +122,9 @@ def normalise_query(text: str) -> str:
     return text[:MAX_QUERY_LENGTH].rstrip()
 
 
-_analysers_lock = threading.Lock()
-_analysers: tuple[MorphAnalyzer, MorphAnalyzer] | None = None
-
-
 def _morph() -> tuple[MorphAnalyzer, MorphAnalyzer]:
-    """The Ukrainian and Russian analysers, loaded once per process on first use."""
-    global _analysers
-    if _analysers is None:
-        with _analysers_lock:
-            if _analysers is None:
-                from pymorphy3 import MorphAnalyzer
-
-                _analysers = (MorphAnalyzer(lang="uk"), MorphAnalyzer(lang="ru"))
-    return _analysers
+    """The Ukrainian and Russian analysers, shared with the personal-data detector (core.morph)."""
+    return analysers()
 
 
 def lemma_key(word: str) -> str:
