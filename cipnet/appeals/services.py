@@ -217,11 +217,16 @@ def appeal_file(
     centre: Centre | None = None,
     consent: bool = False,
     idempotency_key: uuid.UUID | None = None,
+    key_owner: str = "",
     uploads: Sequence[Upload] = (),
 ) -> Appeal:
     """Writing to an authority, the step before sending (the page and the API): save the draft with
     its files. A retry with the same idempotency key returns the case saved the first time; a key
-    that a signed-in user's other case used is refused, and nothing is saved on that case."""
+    that a signed-in user's other case used is refused, and nothing is saved on that case. Without
+    an account the key belongs to `key_owner` (the browser's session): the same key from another
+    owner is another key, so it can neither reveal nor change the case (none without an owner)."""
+    if idempotency_key is not None and not (actor is not None and actor.is_authenticated):
+        idempotency_key = uuid.uuid5(idempotency_key, f"session:{key_owner}") if key_owner else None
     with transaction.atomic():
         saved = appeal_save_draft(
             actor=actor,

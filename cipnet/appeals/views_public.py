@@ -43,6 +43,15 @@ def case_link(appeal: Appeal) -> str:
     return reverse("reception:case", args=[appeal.follow_token])
 
 
+def _session_key(request: HttpRequest) -> str:
+    """The browser's session (created if it has none yet): an anonymous author's idempotency keys
+    are bound to it, and the cookie goes back with the first answer so a retry carries it."""
+    request.session.setdefault("reception_author", True)
+    if request.session.session_key is None:
+        request.session.save()
+    return request.session.session_key or ""
+
+
 def _rate_limited(request: HttpRequest) -> bool:
     user = _user(request)
     if user is not None:
@@ -83,6 +92,7 @@ def save_case(
             appeal=appeal,
             token=token,
             idempotency_key=idempotency_key,
+            key_owner=_session_key(request) if idempotency_key and user is None else "",
             uploads=uploads,
             **(on_behalf or {}),
         )
@@ -135,6 +145,8 @@ def new(request: HttpRequest, kind: str) -> HttpResponse:
         saved, status = _post(request, form, appeal=None)
         if saved is not None:
             return _after_save(request, saved)
+    elif user is None:
+        _session_key(request)  # the cookie comes with the form: a retried first POST carries it
     return render(
         request,
         "appeals/case_form.html",
