@@ -391,3 +391,18 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class CaseStart(models.Model):
+    """One new case started by an account or from an address, kept for the hour `limits` counts
+    (written in the case's transaction, so a refused case uses up nothing). `who` is
+    "account:<id>" or "address:<keyed hash>": no address is stored in clear."""
+
+    who = models.CharField(max_length=80)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["who", "created_at"], name="appeals_casestart_who_at")]
+
+    def __str__(self) -> str:
+        return f"{self.who} {self.created_at:%Y-%m-%d %H:%M}"
