@@ -5,13 +5,14 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
-from bench import consultations, equeue, finder, search
+from bench import consultations, durability, equeue, finder, search
 
 BENCHMARKS: dict[str, Callable[[list[str]], None]] = {
     "finder": finder.main,
     "search": search.main,
     "consultations": consultations.main,
     "equeue": equeue.main,
+    "durability": durability.main,
 }
 
 

@@ -12,7 +12,8 @@ is unsent and unclaimed (or its claim is older than the lease), so of two sender
 on SQLite and on PostgreSQL (where the dispatcher also picks its batch with SKIP LOCKED). A failed
 send releases the claim. Each e-mail's Message-ID is derived from the row's unique key: should a
 sender die between the SMTP server's "accepted" and writing `sent_at`, the copy sent again after the
-lease carries the same id, which mail systems fold into one."""
+lease carries the same id, which mail systems fold into one. That window is kept to the send
+itself: the row is held before sending, so marking it sent waits for no other writer."""
 
 from __future__ import annotations
 
@@ -60,22 +61,32 @@ def claim(pk: int, moment: dt.datetime) -> bool:
 
 
 def deliver(pk: int, moment: dt.datetime) -> bool:
-    """Send a row this sender has claimed at `moment`, then mark it sent; on failure release it."""
-    note = Notification.objects.select_related("appeal").get(pk=pk)
-    mine = Notification.objects.filter(pk=pk, claimed_at=moment)
-    message = EmailMessage(
-        subject=note.subject,
-        body=note.body,
-        to=[note.to],
-        reply_to=[reply_address(note.appeal)],
-        headers={"Message-ID": message_id(note)},
-    )
+    """Send a row this sender claimed at `moment` and mark it sent, in one transaction that holds the
+    row (PostgreSQL: its lock; SQLite: the IMMEDIATE transaction's write lock), so that the mark is
+    written the moment the send returns rather than after waiting for other writers; a failed send
+    releases the claim."""
     try:
-        message.send()
+        with transaction.atomic():
+            note = (
+                Notification.objects.select_for_update()
+                .select_related("appeal")
+                .filter(pk=pk, claimed_at=moment, sent_at__isnull=True)
+                .first()
+            )
+            if note is None:
+                return False
+            EmailMessage(
+                subject=note.subject,
+                body=note.body,
+                to=[note.to],
+                reply_to=[reply_address(note.appeal)],
+                headers={"Message-ID": message_id(note)},
+            ).send()
+            note.sent_at = now()
+            note.save(update_fields=["sent_at"])
     except BaseException:
-        mine.update(claimed_at=None)
+        Notification.objects.filter(pk=pk, claimed_at=moment, sent_at__isnull=True).update(claimed_at=None)
         raise
-    mine.update(sent_at=now())
     return True
 
 
