@@ -100,6 +100,7 @@ COUNT = """
 import json
 from collections import Counter
 from cipnet.appeals.models import Appeal, Notification
+from django_tasks_db.models import DBTaskResult
 keys = [str(k) for k in Appeal.objects.exclude(idempotency_key=None).values_list("idempotency_key", flat=True)]
 subjects = Counter(Appeal.objects.values_list("subject", flat=True))
 notes = Notification.objects.filter(kind="submitted")
@@ -109,6 +110,8 @@ print(json.dumps({
     "cases_sent": Appeal.objects.exclude(status="draft").count(),
     "notifications": {str(n.pk): n.sent_at is not None for n in notes},
     "unsent": Notification.objects.filter(sent_at=None).count(),
+    "dispatcher": [r.return_value for r in DBTaskResult.objects.filter(
+        task_path="cipnet.appeals.tasks.dispatch_outbox", status="SUCCESSFUL")],
 }))
 """
 
@@ -294,6 +297,8 @@ def run(database_url: str) -> dict[str, Any]:
             "sent_once": sum(1 for n in sends.values() if n == 1),
             "never_sent": sum(1 for n in sends.values() if n == 0),
             "unsent_in_database": state["unsent"],
+            "sent_by_dispatcher": sum(r["sent"] for r in state["dispatcher"]),
+            "tasks_recovered": sum(r["recovered"] for r in state["dispatcher"]),
             "sent_more_than_once": sum(1 for n in sends.values() if n > 1),
             "retries": errors["retries"],
             "answers_5xx": errors["5xx"],
@@ -315,6 +320,9 @@ def report(runs: list[dict[str, Any]]) -> str:
         ("**Sent exactly once** (by Message-ID in the mail files)", "sent_once"),
         ("**Never sent**", "never_sent"),
         ("**Sent more than once**", "sent_more_than_once"),
+        ("Unsent in the database at the end", "unsent_in_database"),
+        ("… of which sent by the dispatcher (their on-commit task was lost or late)", "sent_by_dispatcher"),
+        ("Task rows left RUNNING by a killed worker, run again", "tasks_recovered"),
         ("Client retries (connection refused/reset, or an error answer)", "retries"),
         ("Answers 5xx among them", "answers_5xx"),
         ("Seconds writing (with the kills)", "write_seconds"),
