@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
-from bench import consultations, equeue, finder, load, redaction, search
+from bench import consultations, durability, equeue, finder, load, redaction, search
 
 BENCHMARKS: dict[str, Callable[[list[str]], None]] = {
     "finder": finder.main,
@@ -14,6 +14,7 @@ BENCHMARKS: dict[str, Callable[[list[str]], None]] = {
     "equeue": equeue.main,
     "load": load.main,
     "redaction": redaction.main,
+    "durability": durability.main,
 }
 
 

@@ -44,6 +44,7 @@ def error_responses(*codes: int) -> dict[int, OpenApiResponse]:
         401: "Not signed in (send a session cookie or `Authorization: Token …`).",
         403: "Signed in, but this role may not do this.",
         404: "Not found, or outside what this account may see.",
+        429: "Too many for now (e.g. new cases an hour); `Retry-After` gives the seconds to wait.",
     }
     return {code: OpenApiResponse(ErrorSerializer, description=descriptions[code]) for code in codes}
 

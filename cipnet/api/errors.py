@@ -15,7 +15,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from cipnet.core.errors import DomainError, Forbidden, NotFoundOrNotAllowed, validation_error_dict
+from cipnet.core.errors import DomainError, Forbidden, NotFoundOrNotAllowed, TooManyRequests, validation_error_dict
 from cipnet.core.overload import RETRY_AFTER_SECONDS, is_overload, overloaded_message
 
 
@@ -39,8 +39,9 @@ def error_body(code: str, message: str, fields: dict[str, Any] | None = None) ->
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """The one place where the API turns a refusal into HTTP (see `cipnet.core.errors`):
     not found or not allowed 404, forbidden 403, invalid input 400 naming the fields, an invalid
-    transition or another rule 409 with its code; an overloaded database 503 with `Retry-After`
-    (`cipnet.core.overload`: nothing was done, the request may be repeated)."""
+    transition or another rule 409 with its code, a used-up limit 429 with `Retry-After`; an
+    overloaded database 503 with `Retry-After` (`cipnet.core.overload`: nothing was done, the
+    request may be repeated)."""
     if is_overload(exc):
         message = overloaded_message()
         headers = {"Retry-After": str(RETRY_AFTER_SECONDS), "Cache-Control": "no-store"}
@@ -54,6 +55,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, DjangoValidationError):
         field_errors = validation_error_dict(exc)
         return Response(error_body("invalid", _("Some fields are not valid."), field_errors), status=400)
+    if isinstance(exc, TooManyRequests):
+        headers = {"Retry-After": str(exc.retry_after)}
+        return Response(error_body(exc.code, exc.message), status=status.HTTP_429_TOO_MANY_REQUESTS, headers=headers)
     if isinstance(exc, DomainError):
         fields = {exc.field: [exc.message]} if exc.field else None
         return Response(error_body(exc.code, exc.message, fields), status=status.HTTP_409_CONFLICT)

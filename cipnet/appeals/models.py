@@ -375,7 +375,8 @@ class Attachment(models.Model):
 
 
 class Notification(models.Model):
-    """One e-mail a case caused. `key` makes sending idempotent: a retried task finds the row sent."""
+    """One e-mail a case caused: the outbox is the source of truth. `key` makes sending idempotent
+    (a retried task finds the row sent); `claimed_at` is a sender's lease on the row (`outbox`)."""
 
     appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="notifications")
     key = models.CharField(max_length=120, unique=True)
@@ -385,9 +386,28 @@ class Notification(models.Model):
     body = models.TextField()
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["created_at"], name="appeals_notification_unsent", condition=Q(sent_at__isnull=True))
+        ]
 
     def __str__(self) -> str:
         return self.key
+
+
+class CaseStart(models.Model):
+    """One new case started by an account or from an address, kept for the hour `limits` counts
+    (written in the case's transaction, so a refused case uses up nothing). `who` is
+    "account:<id>" or "address:<keyed hash>": no address is stored in clear."""
+
+    who = models.CharField(max_length=80)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["who", "created_at"], name="appeals_casestart_who_at")]
+
+    def __str__(self) -> str:
+        return f"{self.who} {self.created_at:%Y-%m-%d %H:%M}"

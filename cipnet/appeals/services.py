@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from cipnet.accounts.models import User
 from cipnet.accounts.scopes import scope_for
-from cipnet.appeals import attachments, deadlines, events, notifications
+from cipnet.appeals import attachments, deadlines, events, limits, notifications
 from cipnet.appeals.attachments import Upload
 from cipnet.appeals.deadlines import Term
 from cipnet.appeals.models import (
@@ -217,12 +217,21 @@ def appeal_file(
     centre: Centre | None = None,
     consent: bool = False,
     idempotency_key: uuid.UUID | None = None,
+    key_owner: str = "",
+    address: str = "",
     uploads: Sequence[Upload] = (),
 ) -> Appeal:
     """Writing to an authority, the step before sending (the page and the API): save the draft with
     its files. A retry with the same idempotency key returns the case saved the first time; a key
-    that a signed-in user's other case used is refused, and nothing is saved on that case."""
+    that a signed-in user's other case used is refused, and nothing is saved on that case. Without
+    an account the key belongs to `key_owner` (the browser's session): the same key from another
+    owner is another key, so it can neither reveal nor change the case (none without an owner).
+    A new case counts against `limits` (the account, else the client's `address`)."""
+    if idempotency_key is not None and not (actor is not None and actor.is_authenticated):
+        idempotency_key = uuid.uuid5(idempotency_key, f"session:{key_owner}") if key_owner else None
     with transaction.atomic():
+        if appeal is None:
+            limits.count_new_case(actor=actor, address=address, idempotency_key=idempotency_key)
         saved = appeal_save_draft(
             actor=actor,
             data=data,

@@ -22,12 +22,9 @@ from cipnet.appeals.deadlines import Term
 from cipnet.appeals.forms import CalculatorForm, CaseForm, TextForm
 from cipnet.appeals.models import Appeal, Kind, Status
 from cipnet.appeals.workflow import Party, available_steps
-from cipnet.core.errors import InvalidTransition, put_errors
+from cipnet.core.errors import InvalidTransition, TooManyRequests, put_errors
 from cipnet.core.workdays import current_calendar
 
-#: New cases per hour from one address (a library's shared connection serves many people).
-ANONYMOUS_LIMIT_PER_HOUR = 10
-ACCOUNT_LIMIT_PER_HOUR = 20
 KIND_SLUGS = {"appeal": Kind.APPEAL, "info": Kind.INFO_REQUEST}
 
 
@@ -43,15 +40,13 @@ def case_link(appeal: Appeal) -> str:
     return reverse("reception:case", args=[appeal.follow_token])
 
 
-def _rate_limited(request: HttpRequest) -> bool:
-    user = _user(request)
-    if user is not None:
-        return throttle.hit_rate_limit(
-            scope="reception-case-user", ip=str(user.pk), limit=ACCOUNT_LIMIT_PER_HOUR, window_seconds=3600
-        )
-    return throttle.hit_rate_limit(
-        scope="reception-case", ip=throttle.client_ip(request), limit=ANONYMOUS_LIMIT_PER_HOUR, window_seconds=3600
-    )
+def _session_key(request: HttpRequest) -> str:
+    """The browser's session (created if it has none yet): an anonymous author's idempotency keys
+    are bound to it, and the cookie goes back with the first answer so a retry carries it."""
+    request.session.setdefault("reception_author", True)
+    if request.session.session_key is None:
+        request.session.save()
+    return request.session.session_key or ""
 
 
 def save_case(
@@ -83,6 +78,8 @@ def save_case(
             appeal=appeal,
             token=token,
             idempotency_key=idempotency_key,
+            key_owner=_session_key(request) if idempotency_key and user is None else "",
+            address=throttle.client_ip(request),
             uploads=uploads,
             **(on_behalf or {}),
         )
@@ -135,6 +132,8 @@ def new(request: HttpRequest, kind: str) -> HttpResponse:
         saved, status = _post(request, form, appeal=None)
         if saved is not None:
             return _after_save(request, saved)
+    elif user is None:
+        _session_key(request)  # the cookie comes with the form: a retried first POST carries it
     return render(
         request,
         "appeals/case_form.html",
@@ -147,13 +146,13 @@ def _post(
     request: HttpRequest, form: CaseForm, *, appeal: Appeal | None, token: str | None = None
 ) -> tuple[Appeal | None, int]:
     """Saves a posted form (a draft or a sent case); else the status to show it again with its errors."""
-    if _rate_limited(request):
-        form.is_valid()
-        form.add_error(None, _("Too many cases were sent from here in the last hour. Please try again later."))
-        return None, 429
     if not form.is_valid():
         return None, 400
-    saved = save_case(request, form, appeal=appeal, token=token)
+    try:
+        saved = save_case(request, form, appeal=appeal, token=token)
+    except TooManyRequests as e:  # a new case over the hour's limit (`appeals.limits`): nothing saved
+        form.add_error(None, e.message)
+        return None, 429
     return saved, 200 if saved is not None else 400
 
 

@@ -34,7 +34,7 @@ from cipnet.appeals.models import Appeal, Status
 from cipnet.appeals.views_public import KIND_SLUGS, save_case
 from cipnet.appeals.workflow import STEPS, Party, available_steps
 from cipnet.core.clock import local, now
-from cipnet.core.errors import InvalidTransition, put_errors
+from cipnet.core.errors import InvalidTransition, TooManyRequests, put_errors
 from cipnet.directory.models import Centre
 
 #: The cases filed at the consultant's centres (sent), and their drafts.
@@ -103,13 +103,18 @@ def file_for_visitor(request: HttpRequest, kind: str) -> HttpResponse:
     status = 200
     if request.method == "POST":
         valid = form.is_valid() & behalf.is_valid()
+        status = 400
         if valid:
-            appeal = save_case(
-                request,
-                form,
-                appeal=None,
-                on_behalf={"centre": behalf.cleaned_data["centre"], "consent": behalf.cleaned_data["consent"]},
-            )
+            try:
+                appeal = save_case(
+                    request,
+                    form,
+                    appeal=None,
+                    on_behalf={"centre": behalf.cleaned_data["centre"], "consent": behalf.cleaned_data["consent"]},
+                )
+            except TooManyRequests as e:  # the account's hour of new cases is used up: nothing saved
+                form.add_error(None, e.message)
+                appeal, status = None, 429
             if appeal is not None:
                 if appeal.status == Status.DRAFT:
                     messages.success(request, _("The draft is saved."))
@@ -121,7 +126,6 @@ def file_for_visitor(request: HttpRequest, kind: str) -> HttpResponse:
             if "consent" in form.errors or form.non_field_errors():
                 for message in form.errors.pop("consent", []):
                     behalf.add_error("consent", message)
-        status = 400
     return render(
         request,
         "appeals/case_form.html",

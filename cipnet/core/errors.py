@@ -16,6 +16,7 @@ from django.http import HttpRequest
 #   NotFoundOrNotAllowed  404  the record does not exist, or is outside the user's scope
 #   Forbidden             403  the user sees the record, but this role may not do this
 #   InvalidTransition     409  the record is not in a state that allows the step (with a code)
+#   TooManyRequests       429  a limited action was used up for now (with `retry_after` seconds)
 #   InvalidInput          400  the input is wrong; messages per field (a Django ValidationError,
 #                              so forms show it beside the field with `put_errors`)
 
@@ -53,6 +54,17 @@ class InvalidTransition(DomainError):
     "invalid_transition", "queue_closed"."""
 
     default_code = "invalid_transition"
+
+
+class TooManyRequests(DomainError):
+    """A limited action (e.g. new cases an hour) is used up for now (429); `retry_after`: the
+    seconds until it is allowed again (the `Retry-After` header)."""
+
+    default_code = "throttled"
+
+    def __init__(self, message: str, *, retry_after: int, code: str | None = None) -> None:
+        super().__init__(message, code=code)
+        self.retry_after = max(1, int(retry_after))
 
 
 class InvalidInput(ValidationError):

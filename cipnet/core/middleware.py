@@ -10,13 +10,14 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 
-from cipnet.core.errors import DomainError, Forbidden, NotFoundOrNotAllowed
+from cipnet.core.errors import DomainError, Forbidden, NotFoundOrNotAllowed, TooManyRequests
 from cipnet.core.overload import RETRY_AFTER_SECONDS, is_overload
 
 
 class RefusalMiddleware:
     """`NotFoundOrNotAllowed` → the 404 page, `Forbidden` → the 403 page, any other refusal that a
-    view did not show beside its form (an invalid transition, a rule) → a 409 page that says why;
+    view did not show beside its form (an invalid transition, a rule) → a 409 page that says why (429 with `Retry-After` for a
+    used-up limit);
     an overloaded database (`cipnet.core.overload`) → a short 503 page with `Retry-After`."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -33,7 +34,11 @@ class RefusalMiddleware:
         if isinstance(exception, Forbidden):
             raise PermissionDenied(exception.message) from exception
         if isinstance(exception, DomainError):
-            response = TemplateResponse(request, "refused.html", {"message": exception.message}, status=409)
+            limited = isinstance(exception, TooManyRequests)
+            context = {"message": exception.message}
+            response = TemplateResponse(request, "refused.html", context, status=429 if limited else 409)
+            if isinstance(exception, TooManyRequests):  # a used-up limit: say when to come back
+                response["Retry-After"] = str(exception.retry_after)
             return response.render()
         if is_overload(exception):
             return overloaded_page()

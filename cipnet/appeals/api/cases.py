@@ -26,6 +26,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from cipnet.accounts import throttle
 from cipnet.api.base import LANG, ApiView, error_responses, request_actor
 from cipnet.api.fields import ErrorSerializer
 from cipnet.api.pagination import PagePagination
@@ -100,13 +101,14 @@ class CaseListView(ReceptionApiView):
         description=(
             "Saves a draft, or with `send: true` sends it at once (it then gets its number and its term). "
             "A consultant files for a library visitor with `centre` (their centre) and `consent: true`. "
-            "A case that cannot be sent is not saved either: the 400 names each field to correct."
+            "A case that cannot be sent is not saved either: the 400 names each field to correct. "
+            "An account starts at most 20 new cases an hour (the form counts the same cases): then 429."
         ),
         parameters=[LANG],
         request=CaseCreateSerializer,
         responses={
             201: CaseDetailSerializer,
-            **error_responses(400, 401),
+            **error_responses(400, 401, 429),
             **conflict_responses("`idempotency_conflict`: another case was saved with this `idempotency_key`."),
         },
     )
@@ -122,6 +124,7 @@ class CaseListView(ReceptionApiView):
                 centre=d.get("centre"),
                 consent=d["consent"],
                 idempotency_key=d.get("idempotency_key"),
+                address=throttle.client_ip(request),
             )
             if d["send"] and appeal.status == Status.DRAFT:
                 appeal = services.appeal_submit(actor=actor, appeal=appeal)

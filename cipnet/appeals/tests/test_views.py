@@ -257,3 +257,56 @@ def test_a_form_retried_with_another_users_idempotency_key_saves_nothing_on_thei
     assert response.status_code == 400
     assert "This idempotency key was used for another case." in response.content.decode()
     assert Appeal.objects.count() == 1 and not Attachment.objects.filter(appeal=other).exists()
+
+
+def test_an_anonymous_replay_of_another_visitors_key_neither_reveals_nor_changes_their_case(
+    reception: Reception,
+) -> None:
+    # Regression (issue 13, item 6): an anonymous POST with another case's idempotency key was
+    # redirected to that case's private edit link. A key is bound to the session that used it.
+    reception.clock(MONDAY)
+    new = reverse("reception:new", args=["appeal"])
+    key = str(uuid.uuid4())
+    victim = Client()
+    assert victim.get(new).status_code == 200
+    first = victim.post(new, form_data(reception, send=None, idempotency_key=key))
+    case = Appeal.objects.get()
+    assert first.status_code == 302 and first.url == reverse("reception:edit", args=[case.follow_token])
+
+    attacker = Client()
+    replay = attacker.post(
+        new,
+        form_data(
+            reception,
+            send=None,
+            idempotency_key=key,
+            author_name="Петро Сидоренко",
+            author_address="вул. Лісова, 1, Київ",
+            author_email="petro@example.org",
+            text="Інший текст " * 3,
+        ),
+    )
+    assert replay.status_code == 302 and case.follow_token not in replay.url
+    case.refresh_from_db()
+    assert case.author_name == "Марія Іванівна Петренко" and case.text.startswith("На вулиці Садовій")
+    assert Appeal.objects.count() == 2
+    page = attacker.get(replay.url).content.decode()
+    assert "Петренко" not in page and "Садова" not in page and "maria@example.org" not in page
+
+    # The visitor's own retry still lands on their own case, with no duplicate.
+    retry = victim.post(new, form_data(reception, send=None, idempotency_key=key))
+    assert retry.status_code == 302 and retry.url == first.url
+    assert Appeal.objects.count() == 2
+
+
+def test_a_first_post_without_a_session_is_still_retried_onto_the_same_case(reception: Reception) -> None:
+    # A visitor whose form page set no cookie (or who posts at once) gets a session with the first
+    # answer; the retry with that cookie and the same key is the same case.
+    reception.clock(MONDAY)
+    new = reverse("reception:new", args=["appeal"])
+    key = str(uuid.uuid4())
+    visitor = Client()
+    first = visitor.post(new, form_data(reception, send=None, idempotency_key=key))
+    retry = visitor.post(new, form_data(reception, send=None, idempotency_key=key))
+    assert first.status_code == retry.status_code == 302 and first.url == retry.url
+    assert Appeal.objects.count() == 1

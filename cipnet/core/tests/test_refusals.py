@@ -13,7 +13,14 @@ from django.utils import translation
 from rest_framework.views import APIView
 
 from cipnet.api.errors import exception_handler
-from cipnet.core.errors import DomainError, Forbidden, InvalidInput, InvalidTransition, NotFoundOrNotAllowed
+from cipnet.core.errors import (
+    DomainError,
+    Forbidden,
+    InvalidInput,
+    InvalidTransition,
+    NotFoundOrNotAllowed,
+    TooManyRequests,
+)
 from cipnet.core.middleware import RefusalMiddleware
 
 
@@ -67,6 +74,7 @@ def test_other_exceptions_and_the_api_are_left_alone() -> None:
         (InvalidTransition("Already closed.", code="queue_closed"), 409, "queue_closed"),
         (InvalidTransition("Already closed."), 409, "invalid_transition"),
         (DomainError("A rule.", field="day"), 409, "invalid"),
+        (TooManyRequests("Too many.", retry_after=90), 429, "throttled"),
         (InvalidInput({"name": ["Write a name."]}), 400, "invalid"),
         (ValidationError({"name": ["Write a name."]}), 400, "invalid"),
     ],
@@ -80,3 +88,13 @@ def test_the_api_answers_each_refusal_with_its_status_and_code(refusal: Exceptio
         assert response.data["error"]["fields"] == {"name": ["Write a name."]}
     if isinstance(refusal, Forbidden):
         assert response.data["error"]["message"] == "Only coordinators."
+
+
+def test_a_used_up_limit_is_429_with_retry_after_on_both_sides() -> None:
+    refusal = TooManyRequests("Too many cases were sent from here in the last hour.", retry_after=90.2)
+    api = exception_handler(refusal, {"view": APIView(), "request": None})
+    assert api is not None and (api.status_code, api["Retry-After"]) == (429, "90")
+    with translation.override("en"):
+        page = middleware().process_exception(page_request(), refusal)  # type: ignore[arg-type]
+    assert page is not None and (page.status_code, page["Retry-After"]) == (429, "90")
+    assert "Too many cases were sent from here" in page.content.decode()

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.utils.translation import gettext
 
 from cipnet.appeals.notifications import send_reminders
-from cipnet.appeals.tasks import schedule_daily_reminders
+from cipnet.appeals.tasks import schedule_daily_reminders, schedule_dispatcher
 
 
 class Command(BaseCommand):
@@ -21,6 +21,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["schedule"]:
+            if schedule_dispatcher():
+                self.stdout.write(gettext("The outbox dispatcher is booked in the task worker (every minute)."))
             booked = schedule_daily_reminders()
             self.stdout.write(
                 gettext("Daily reminders booked in the task worker.")
