@@ -16,9 +16,9 @@ from cipnet.core.overload import RETRY_AFTER_SECONDS, is_overload
 
 class RefusalMiddleware:
     """`NotFoundOrNotAllowed` → the 404 page, `Forbidden` → the 403 page, any other refusal that a
-    view did not show beside its form (an invalid transition, a rule) → a 409 page that says why (429 with `Retry-After` for a
-    used-up limit);
-    an overloaded database (`cipnet.core.overload`) → a short 503 page with `Retry-After`."""
+    view did not show beside its form (an invalid transition, a rule) → a 409 page that says why
+    (429 with `Retry-After` for a used-up limit); an overloaded database (`cipnet.core.overload`)
+    → a short 503 page with `Retry-After`."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
