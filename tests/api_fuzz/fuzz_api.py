@@ -15,7 +15,9 @@ from typing import Any
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from pytest_django import DjangoDbBlocker
 from rest_framework.authtoken.models import Token
@@ -46,8 +48,14 @@ def tokens(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iterato
 
 
 @pytest.fixture(scope="module")
-def app() -> Any:
-    return get_wsgi_application()
+def app() -> Iterator[Any]:
+    """Django's WSGI application, kept from closing the test's connection at the end of each request
+    (as Django's own test client does): the run's writes stay in the test's transaction."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield get_wsgi_application()
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 @pytest.fixture(params=ROLES)
