@@ -11,12 +11,13 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help run test bootstrap bootstrap-dev lint typecheck bench lock messages demo clean python-check
+.PHONY: help run test fuzz bootstrap bootstrap-dev lint typecheck bench lock messages demo clean python-check
 
 help:
 	@echo "make run    - install, migrate, load demo data, start web server + task worker"
 	@echo "make test   - install, then run the whole suite (unit, integration, browser)"
 	@echo "make lint   - ruff + mypy + import contracts + migrations check"
+	@echo "make fuzz   - schemathesis over the whole API (no server error allowed)"
 	@echo "make bench  - benchmarks, results in bench/results/"
 
 python-check:
@@ -66,6 +67,11 @@ run: demo
 
 test: bootstrap-dev
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Schemathesis over the whole API (every operation, anonymous and a token of each role): any 5xx fails.
+# FUZZ_EXAMPLES bounds the examples per operation and role; DATABASE_URL picks PostgreSQL.
+fuzz: bootstrap-dev
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES-5} $(PY) -m pytest tests/api_fuzz/fuzz_api.py -q
 
 lint: bootstrap-dev
 	$(VENV)/bin/ruff check .

@@ -87,6 +87,11 @@ def make_user(username: str, *memberships: dict) -> User:
 
 @pytest.fixture
 def world(db: None) -> World:
+    return build_world()
+
+
+def build_world() -> World:
+    """The world of the `world` fixture, for callers that build it once (the API fuzz run)."""
     t = make_territories()
     region_a = Region.objects.get(slug="mykolaivska")
     region_b = Region.objects.get(slug="lvivska")

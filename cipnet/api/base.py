@@ -25,6 +25,7 @@ from rest_framework.request import Request
 from cipnet.accounts.models import User
 from cipnet.api.authentication import CipnetTokenAuthentication
 from cipnet.api.fields import ErrorSerializer
+from cipnet.api.metadata import ApiMetadata
 from cipnet.core.i18n import CONTENT_LANGUAGES
 
 API_LANGUAGES = CONTENT_LANGUAGES
@@ -58,6 +59,7 @@ class ApiView(GenericAPIView):
     renderer_classes = [JSONRenderer]
     parser_classes = [JSONParser]
     pagination_class: type[BasePagination] | None = None
+    metadata_class = ApiMetadata  # OPTIONS: no serializer is built for it (see the module)
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         # LocaleMiddleware gives every unprefixed path the default language (the site uses

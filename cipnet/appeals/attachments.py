@@ -3,8 +3,6 @@ stored in the private storage, served only through a view that checks access."""
 
 from __future__ import annotations
 
-import io
-import zipfile
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -15,6 +13,7 @@ from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
 from cipnet.accounts.models import User
+from cipnet.appeals import filecheck
 from cipnet.appeals.models import Appeal, AppealEvent, Attachment
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -24,31 +23,48 @@ ALLOWED = {
     "application/pdf": "pdf",
     "image/jpeg": "jpg",
     "image/png": "png",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
-    "application/vnd.oasis.opendocument.text": "odt",
+    filecheck.DOCX: "docx",
+    filecheck.ODT: "odt",
 }
 ALLOWED_LABEL = "PDF, JPEG, PNG, DOCX, ODT"
 
 
-def sniff(data: bytes) -> str | None:
-    """The content type of `data` from its first bytes (and, for office files, its zip directory)."""
+def examine(data: bytes) -> tuple[str | None, filecheck.Problem | None]:
+    """(content type from the first bytes and, for office files, the zip directory; what is wrong inside)."""
     if data.startswith(b"%PDF-"):
-        return "application/pdf"
+        return "application/pdf", filecheck.pdf_problem(data)
     if data.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
+        return "image/jpeg", None
     if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
+        return "image/png", None
     if data.startswith(b"PK\x03\x04"):
-        try:
-            with zipfile.ZipFile(io.BytesIO(data)) as z:
-                names = set(z.namelist())
-                if "word/document.xml" in names:
-                    return "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-                if "mimetype" in names and z.read("mimetype").strip() == b"application/vnd.oasis.opendocument.text":
-                    return "application/vnd.oasis.opendocument.text"
-        except (zipfile.BadZipFile, KeyError, OSError):
-            return None
-    return None
+        return filecheck.office_type(data)
+    return None, None
+
+
+def sniff(data: bytes) -> str | None:
+    """The content type of `data`, or None when it is not an accepted kind or something inside is refused."""
+    content_type, problem = examine(data)
+    return content_type if problem is None else None
+
+
+def _problem_message(name: str, problem: filecheck.Problem) -> str:
+    messages = {
+        filecheck.Problem.TOO_MANY_ENTRIES: _("“%(name)s” holds more than %(n)d files inside."),
+        filecheck.Problem.TOO_LARGE_UNPACKED: _("“%(name)s” unpacks to more than %(mb)d MB."),
+        filecheck.Problem.COMPRESSION_RATIO: _("“%(name)s” is compressed far more than a document can be."),
+        filecheck.Problem.NESTED_ARCHIVE: _("“%(name)s” has another archive inside it."),
+        filecheck.Problem.ACTIVE_CONTENT: _(
+            "“%(name)s” contains active content (scripts, automatic actions or embedded files). "
+            "Save it again without them, for example by printing it to PDF, and attach it again."
+        ),
+        filecheck.Problem.UNCHECKABLE: _("“%(name)s” cannot be checked; save it again as a plain PDF."),
+    }
+    return messages[problem] % {
+        "name": name,
+        "n": filecheck.MAX_ENTRIES,
+        "mb": filecheck.MAX_UNPACKED // (1024 * 1024),
+    }
 
 
 @dataclass(frozen=True)
@@ -69,11 +85,15 @@ def check(uploads: list[Upload], *, already: int = 0) -> dict[str, list[str]]:
             )
         elif not upload.data:
             errors.append(_("“%(name)s” is empty.") % {"name": upload.name})
-        elif sniff(upload.data) is None:
-            errors.append(
-                _("“%(name)s” is not one of the accepted kinds of file (%(kinds)s).")
-                % {"name": upload.name, "kinds": ALLOWED_LABEL}
-            )
+        else:
+            content_type, problem = examine(upload.data)
+            if problem is not None:
+                errors.append(_problem_message(upload.name, problem))
+            elif content_type is None:
+                errors.append(
+                    _("“%(name)s” is not one of the accepted kinds of file (%(kinds)s).")
+                    % {"name": upload.name, "kinds": ALLOWED_LABEL}
+                )
     return {"attachments": errors} if errors else {}
 
 

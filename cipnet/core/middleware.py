@@ -6,9 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
 
 from cipnet.core.errors import DomainError, Forbidden, NotFoundOrNotAllowed, TooManyRequests
 from cipnet.core.overload import RETRY_AFTER_SECONDS, is_overload
@@ -53,3 +54,28 @@ def overloaded_page() -> HttpResponse:
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     response["Cache-Control"] = "no-store"
     return response
+
+
+class NulCharacterMiddleware:
+    """A NUL character in the path or the query string is refused with a 400 before any view runs.
+
+    No address or query of the product can hold one, and PostgreSQL refuses text containing it (a
+    lookup by such a token was a 500 there, a plain miss on SQLite); one check here covers every route
+    on both databases. Form and JSON bodies are checked by their fields (Django's and DRF's text
+    fields refuse NUL)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        in_query = sorted({key for key, values in request.GET.lists() if any("\x00" in v for v in [key, *values])})
+        if "\x00" not in request.path and not in_query:
+            return self.get_response(request)
+        message = _("The address contains a NUL character, which is not allowed. Check the link.")
+        if request.path.startswith("/api/"):
+            # The API's error body (`cipnet.api.errors.error_body`), which this layer cannot import.
+            body: dict[str, object] = {"code": "invalid", "message": message}
+            if in_query and "\x00" not in request.path:
+                body["fields"] = {key.replace("\x00", "") or "?": [message] for key in in_query}
+            return JsonResponse({"error": body}, status=400)
+        return TemplateResponse(request, "bad_request.html", {"message": message}, status=400).render()

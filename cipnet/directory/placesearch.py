@@ -81,6 +81,8 @@ def settlement_search(query: str, *, limit: int = 10) -> list[Match]:
         return []
     conditions = [Q(name_key__startswith=prefix) for prefix in prepared.name_prefixes]
     conditions += [Q(latin_key__startswith=prefix) for prefix in prepared.latin_prefixes]
+    if not conditions:  # nothing to search by (digits, signs): no settlement is named so
+        return []
     candidates = (
         Territory.objects.filter(reduce(or_, conditions), level__in=SETTLEMENT_LEVELS)
         .order_by()

@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "cipnet.core.middleware.NulCharacterMiddleware",
     "cipnet.core.middleware.RefusalMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -294,6 +295,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 20,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "cipnet.api.errors.exception_handler",
+    "DEFAULT_METADATA_CLASS": "cipnet.api.metadata.ApiMetadata",
     "DEFAULT_THROTTLE_CLASSES": [
         "cipnet.api.throttling.AnonThrottle",
         "cipnet.api.throttling.UserThrottle",

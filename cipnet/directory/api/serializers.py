@@ -133,6 +133,11 @@ class TerritoryListQuerySerializer(serializers.Serializer):
         help_text=_("With q: how many matches to return (at most 50)."),
     )
 
+    def validate_q(self, value: str) -> str:
+        if value.strip() and sum(char.isalpha() for char in value) < 2:
+            raise serializers.ValidationError(_("Type at least two letters of the settlement's name."))
+        return value
+
 
 # --- Output: small parts ---------------------------------------------------------------
 

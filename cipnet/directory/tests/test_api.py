@@ -903,3 +903,16 @@ def test_schema_is_served() -> None:
     assert b"/api/v1/centres/{slug}/" in yaml_response.content
     json_response = APIClient().get("/api/v1/schema/", {"format": "json"})
     assert json_response.json()["info"]["title"] == "CIPnet API"
+
+
+@pytest.mark.parametrize("query", ["00", "12345", " 7 ", "№"])
+def test_territory_search_without_letters_is_a_400_naming_q(directory: Directory, query: str) -> None:
+    # Regression: `?q=00` was a 500.
+    response = APIClient().get(TERRITORIES, {"q": query, "lang": "en"})
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {"q": ["Type at least two letters of the settlement's name."]}
+
+
+def test_finder_page_with_a_place_in_digits_says_not_found(client, directory: Directory) -> None:
+    response = client.get("/centres/", {"place": "00"})
+    assert response.status_code == 200

@@ -204,3 +204,9 @@ def test_a_search_is_two_queries_and_labels_need_none(django_assert_num_queries:
 def test_unknown_place_finds_nothing() -> None:
     assert settlement_search("Ґуґуґу") == []
     assert settlement_search("Xyzzy") == []
+
+
+@pytest.mark.parametrize("query", ["00", "12345", "№ 5", "-- 7", "!!"])
+def test_a_query_without_letters_finds_nothing(query):
+    # Regression: digits only left no name prefix to search by, and OR-ing no conditions raised (a 500).
+    assert settlement_search(query) == []

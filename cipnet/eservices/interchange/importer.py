@@ -52,6 +52,8 @@ def import_catalogue_json(data: Any, *, actor: User | None = None, source: str =
     if isinstance(data, bytes | str):
         data = _parse_json(data, validator)
     if not validator.problems:
+        _check_nul(data, validator)
+    if not validator.problems:
         if not isinstance(data, dict):
             validator.file_problem(gettext("Expected a JSON object with a “cards” list."))
         else:
@@ -79,13 +81,89 @@ def _parse_json(data: bytes | str, validator: CatalogueValidator) -> Any:
             )
             return None
     try:
-        return json.loads(data.removeprefix("\ufeff"))
+        parsed = _load_json(data.removeprefix("\ufeff"))
     except json.JSONDecodeError as exc:
         validator.file_problem(
             gettext("The file is not valid JSON: %(msg)s at line %(line)d, column %(col)d.")
             % {"msg": exc.msg, "line": exc.lineno, "col": exc.colno}
         )
         return None
+    except _TooDeepError:
+        validator.file_problem(
+            gettext(
+                "The file nests lists and objects too deeply (more than %(max)d levels); a catalogue needs %(need)d."
+            )
+            % {"max": MAX_JSON_DEPTH, "need": 4}
+        )
+        return None
+    return parsed
+
+
+#: How deep lists and objects may nest in an imported file: the catalogue's shape needs 4 levels
+#: (file → section → card → channel); deeper input is refused before anything walks it recursively.
+MAX_JSON_DEPTH = 8
+
+
+class _TooDeepError(ValueError):
+    pass
+
+
+def _load_json(text: str) -> Any:
+    """`json.loads`, refusing nesting deeper than MAX_JSON_DEPTH (and never a RecursionError)."""
+    try:
+        parsed = json.loads(text)
+    except RecursionError as exc:
+        raise _TooDeepError from exc
+    pending: list[tuple[Any, int]] = [(parsed, 1)]
+    while pending:  # a loop, not recursion: the bound is checked before anything else recurses
+        value, depth = pending.pop()
+        children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+        for child in children:
+            if isinstance(child, dict | list):
+                if depth + 1 > MAX_JSON_DEPTH:
+                    raise _TooDeepError
+                pending.append((child, depth + 1))
+    return parsed
+
+
+def _has_nul(value: Any) -> bool:
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, dict):
+            pending += [*item.keys(), *item.values()]
+        elif isinstance(item, list):
+            pending += item
+    return False
+
+
+def _nul_reason() -> str:
+    return gettext("Contains a NUL character, which text cannot hold; remove it.")
+
+
+def _check_nul(data: Any, validator: CatalogueValidator) -> None:
+    """NUL characters are refused where they are (PostgreSQL cannot store them; SQLite would)."""
+    if not isinstance(data, dict):
+        return
+    for section, items in data.items():
+        if not isinstance(items, list):
+            if _has_nul(items) or _has_nul(section):
+                validator.file_problem(_nul_reason(), str(section).replace("\x00", ""))
+            continue
+        for position, item in enumerate(items, start=1):
+            if not isinstance(item, dict):
+                if _has_nul(item):
+                    validator.problems.append(ImportProblem(position, "", _nul_reason(), str(section)))
+                continue
+            identifier = item.get("identifier", item.get("slug", ""))
+            identifier = identifier.replace("\x00", "") if isinstance(identifier, str) else ""
+            for key, value in item.items():
+                if _has_nul(key) or _has_nul(value):
+                    where = str(key).replace("\x00", "")
+                    validator.problems.append(ImportProblem(position, where, _nul_reason(), str(section), identifier))
 
 
 def import_catalogue_csv(text: str | bytes, *, actor: User | None = None, source: str = "CSV") -> ImportReport:
@@ -156,7 +234,14 @@ def _csv_cards(text: str, validator: CatalogueValidator) -> tuple[list[dict[str,
                     )
                 )
                 continue
-            card = _csv_row_to_card(dict(zip(header, cells, strict=True)), row_number, validator)
+            row = dict(zip(header, cells, strict=True))
+            nul_columns = [column for column, cell in row.items() if "\x00" in cell]
+            if nul_columns:
+                identifier = row.get("identifier", "").replace("\x00", "")
+                for column in nul_columns:
+                    validator.problems.append(ImportProblem(row_number, column, _nul_reason(), "csv", identifier))
+                continue
+            card = _csv_row_to_card(row, row_number, validator)
             cards.append(card)
             rows.append(row_number)
     except csv.Error as exc:
@@ -176,7 +261,18 @@ def _csv_row_to_card(row: dict[str, str], row_number: int, validator: CatalogueV
                 card[column] = []
                 continue
             try:
-                card[column] = json.loads(cell)
+                card[column] = _load_json(cell)
+            except _TooDeepError:
+                validator.problems.append(
+                    ImportProblem(
+                        row_number,
+                        column,
+                        gettext("Lists and objects nest too deeply (more than %(max)d levels).")
+                        % {"max": MAX_JSON_DEPTH},
+                        "csv",
+                        row.get("identifier", ""),
+                    )
+                )
             except json.JSONDecodeError as exc:
                 validator.problems.append(
                     ImportProblem(

@@ -532,3 +532,49 @@ def test_import_command_needs_a_known_format(db: None, tmp_path: Path) -> None:
     path.write_bytes(b"")
     with pytest.raises(CommandError, match="give --format"):
         call_command("import_catalogue", str(path))
+
+
+# --- Hostile files: NUL characters, deep nesting (regressions: a 500 on PostgreSQL, a RecursionError) ---
+
+
+def test_a_nul_in_a_card_name_imports_nothing_and_says_where(some: dict[str, Any]) -> None:
+    data = export_catalogue_json()
+    data["cards"][1]["name"] = "Довідка\x00про доходи"
+    data["cards"][2]["keywords"] = ["пенсія", "ok\x00"]
+    before = state()
+    with pytest.raises(CatalogueImportError) as caught:
+        import_catalogue_json(json.dumps(data, ensure_ascii=False).encode())
+    nul = "Contains a NUL character, which text cannot hold; remove it."
+    assert ImportProblem(2, "name", nul, "cards", data["cards"][1]["identifier"]) in caught.value.errors
+    assert ImportProblem(3, "keywords", nul, "cards", data["cards"][2]["identifier"]) in caught.value.errors
+    assert state() == before
+
+
+def test_a_nul_in_a_csv_cell_imports_nothing_and_names_row_and_column(some: dict[str, Any]) -> None:
+    text = _csv_with(export_catalogue_csv(), 3, "name", "Назва\x00")
+    before = state()
+    with pytest.raises(CatalogueImportError) as caught:
+        import_catalogue_csv(text)
+    assert [(p.row, p.field, p.section) for p in caught.value.errors] == [(3, "name", "csv")]
+    assert "NUL" in caught.value.errors[0].reason
+    assert state() == before
+
+
+@pytest.mark.parametrize("depth", [40, 100_000])
+def test_deeply_nested_json_is_refused_with_a_message(some: dict[str, Any], depth: int) -> None:
+    nested = "[" * depth + "]" * depth
+    text = '{"cards": [{"identifier": "x", "channels": ' + nested + "}]}"
+    before = state()
+    with pytest.raises(CatalogueImportError) as caught:
+        import_catalogue_json(text.encode())
+    assert [(p.row, p.section) for p in caught.value.errors] == [(0, "file")]
+    assert caught.value.errors[0].reason.startswith("The file nests lists and objects too deeply")
+    assert state() == before
+
+
+def test_deeply_nested_json_in_a_csv_cell_is_refused(some: dict[str, Any]) -> None:
+    text = _csv_with(export_catalogue_csv(), 2, "channels", "[" * 50_000 + "]" * 50_000)
+    with pytest.raises(CatalogueImportError) as caught:
+        import_catalogue_csv(text)
+    assert [(p.row, p.field) for p in caught.value.errors] == [(2, "channels")]
+    assert "too deeply" in caught.value.errors[0].reason
