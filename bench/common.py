@@ -53,3 +53,15 @@ def run_on_databases(module: str) -> list[dict[str, Any]]:
         else:
             runs.append(run_child(module, pg))
     return runs
+
+
+def stop_process(proc: subprocess.Popen[bytes] | None, *, wait: float = 15) -> None:
+    """Stop a server the benchmark started: SIGTERM, then SIGKILL if it does not go within `wait` s."""
+    if proc is None or proc.poll() is not None:
+        return
+    proc.terminate()
+    try:
+        proc.wait(wait)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()

@@ -51,7 +51,7 @@ from pathlib import Path
 from typing import IO, Any
 from urllib.parse import quote
 
-from bench.common import percentile, recreate_postgres
+from bench.common import percentile, recreate_postgres, stop_process
 from bench.equeue import HttpConnection
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -282,13 +282,7 @@ class Server:
         raise SystemExit(f"uvicorn did not start:\n{self.log_path.read_text()[-3000:]}")
 
     def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc)
         if self._log is not None:
             self._log.close()
 
