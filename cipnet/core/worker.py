@@ -24,3 +24,20 @@ def recover_stuck_tasks(moment: dt.datetime) -> int:
     cutoff = moment - stuck_after()
     stuck = DBTaskResult.objects.filter(Q(started_at__lt=cutoff) | Q(started_at__isnull=True), status="RUNNING")
     return stuck.update(status="READY", started_at=None, run_after=moment)
+
+
+#: Finished task rows are kept this long for inspection, failed ones longer.
+KEEP_FINISHED = dt.timedelta(days=7)
+KEEP_FAILED = dt.timedelta(days=30)
+
+
+def prune_finished_tasks(moment: dt.datetime) -> int:
+    """Delete the rows of tasks that finished long enough ago; how many. The outbox dispatcher runs
+    every minute, so without this the task table grows by some 1,440 rows a day."""
+    from django_tasks_db.models import DBTaskResult
+
+    old = Q(status="SUCCESSFUL", finished_at__lt=moment - KEEP_FINISHED) | Q(
+        status="FAILED", finished_at__lt=moment - KEEP_FAILED
+    )
+    deleted, _by_model = DBTaskResult.objects.filter(old).delete()
+    return deleted

@@ -126,3 +126,20 @@ def test_the_schedule_command_books_the_dispatcher_with_the_reminders(reception:
     assert sorted(booked.values_list("task_path", flat=True)) == sorted(
         [tasks.dispatch_outbox.module_path, tasks.daily_reminders.module_path]
     )
+
+
+def test_the_daily_run_prunes_old_finished_task_rows(reception: Reception) -> None:
+    # The dispatcher runs every minute: its finished rows must not pile up for ever.
+    with override_settings(TASKS=DB_TASKS):
+        old_done, old_failed, recent_done, waiting = (
+            outbox.send_notification.enqueue(notification_id=n) for n in (1, 2, 3, 4)
+        )
+    moment = now()
+    DBTaskResult.objects.filter(pk=old_done.id).update(status="SUCCESSFUL", finished_at=moment - dt.timedelta(days=8))
+    DBTaskResult.objects.filter(pk=old_failed.id).update(status="FAILED", finished_at=moment - dt.timedelta(days=8))
+    DBTaskResult.objects.filter(pk=recent_done.id).update(
+        status="SUCCESSFUL", finished_at=moment - dt.timedelta(days=1)
+    )
+    assert worker.prune_finished_tasks(moment) == 1
+    left = {str(pk) for pk in DBTaskResult.objects.values_list("pk", flat=True)}
+    assert left == {str(old_failed.id), str(recent_done.id), str(waiting.id)}
