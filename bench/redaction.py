@@ -1,7 +1,9 @@
 """Personal-data detector benchmark: precision and recall per kind over the labelled corpus
 (`cipnet/core/tests/pii_corpus.py`: the test's 400 texts, and a larger one of 2,200 with another seed),
 and the time to scan a 2,000-character appeal with a warm analyser (the cache the detector shares
-with the catalogue's search). No database. Writes bench/results/redaction.json and redaction.md.
+with the catalogue's search); and the same figures over a held-out set of hand-written texts
+(`cipnet/core/tests/pii_heldout.jsonl`), not built from the templates the detector was tuned on.
+No database. Writes bench/results/redaction.json and redaction.md.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ def measure() -> dict[str, Any]:
     from cipnet.core.pii import find_personal_data
     from cipnet.core.pii.evaluation import evaluate
     from cipnet.core.tests.pii_corpus import build_corpus
+    from cipnet.core.tests.test_pii_heldout import heldout_samples
 
     started = time.perf_counter()
     find_personal_data("Ольга Петренко, вул. Соборна, 12", names=["Петренко Ольга"])
@@ -59,6 +62,22 @@ def measure() -> dict[str, Any]:
                 for kind, s in sorted(result.items())
             },
         }
+    heldout = heldout_samples()
+    result = evaluate(heldout)
+    heldout_scores = {
+        "texts": len(heldout),
+        "kinds": {
+            kind: {
+                "labelled": s.labelled,
+                "recall": round(s.recall, 4),
+                "found": s.found,
+                "precision": round(s.precision, 4),
+                "missed": s.missed,
+                "false_alarms": s.false_alarms,
+            }
+            for kind, s in sorted(result.items())
+        },
+    }
     # A 2,000-character appeal: sentences of the corpus joined until long enough.
     big = build_corpus(seed=99, appeals=40, ru=0, notes=0)
     text, author = "", big[0].author
@@ -83,6 +102,7 @@ def measure() -> dict[str, Any]:
             "repeat": REPEAT,
         },
         "corpora": scores,
+        "heldout": heldout_scores,
     }
 
 
@@ -115,6 +135,27 @@ def main(argv: list[str]) -> None:
         for kind, s in corpus["kinds"].items():
             lines.append(f"| {kind} | {s['labelled']:,} | {s['recall']:.4f} | {s['found']:,} | {s['precision']:.4f} |")
         lines.append("")
+    heldout = report["heldout"]
+    lines += [
+        f"## Held-out, hand-written: {heldout['texts']} texts",
+        "",
+        "Appeals and consultants' notes written one by one (`cipnet/core/tests/pii_heldout.jsonl`), not from the "
+        "templates above; the issue's thresholds (recall ≥ 0.99 for the author's name, ≥ 0.95 for every other kind) "
+        "are asserted by `test_pii_heldout.py` for kinds with at least 5 labelled spans. The first run on this set "
+        "found 25 of 28 addresses (recall 0.8929: a village house without a street, and two streets written without "
+        "«вулиця»); the general address rules added after it make the address figure no longer blind.",
+        "",
+        "| kind | labelled | recall | found | precision | missed | false alarms |",
+        "|---|---:|---:|---:|---:|---|---|",
+    ]
+    for kind, s in heldout["kinds"].items():
+        missed = ", ".join(f"«{m}»" for m in s["missed"]) or "—"
+        alarms = ", ".join(f"«{f.strip()}»" for f in s["false_alarms"]) or "—"
+        lines.append(
+            f"| {kind} | {s['labelled']:,} | {s['recall']:.4f} | {s['found']:,} | {s['precision']:.4f} "
+            f"| {missed} | {alarms} |"
+        )
+    lines.append("")
     (RESULTS / "redaction.md").write_text("\n".join(lines))
     print("\n".join(lines))
 

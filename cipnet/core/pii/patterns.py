@@ -133,13 +133,35 @@ _POSTAL_CODE = re.compile(
     re.IGNORECASE,
 )
 
+_CAPITALISED = r"[А-ЯІЇЄҐ][\w'’ʼ-]*"
+#: Not a house number when a lowercase word follows ("12 років", "15 км"), unless it is a flat ("12 кв 45").
+_NOT_A_COUNT = r"(?!\d)(?![\d.:,]\d)(?!\s*(?!кв|кім|буд)[а-яіїєґёыэъ])"
+#: A village house without a street: "с. Луки, 15", "х. Зелений Гай, 6", "смт Гребінка, 4-А".
+_SETTLEMENT_HOUSE = re.compile(
+    rf"(?<![\w])(?:с\.|х\.|хут\.|сел\.|смт|село|селі|хутір|хуторі)\s*{_CAPITALISED}(?:\s+{_CAPITALISED})?,\s*"
+    rf"(?i:{_HOUSE_WORD}\s*)?{_HOUSE}{_NOT_A_COUNT}(?i:{_FLAT})?"
+)
+#: A street without the word "вулиця" but with a flat: "Лесі Українки 12 кв 45", "Героїв Праці, 33, кв. 7".
+_NAMED_HOUSE_FLAT = re.compile(
+    rf"(?<![\w])(?:{_CAPITALISED}\s+){{0,2}}{_CAPITALISED},?\s+(?i:{_HOUSE_WORD}\s*)?\d{{1,4}}(?:[-/]?[а-яА-Я](?![\w]))?"
+    rf"(?:/\d{{1,4}})?(?i:{_FLAT})"
+)
+#: A street without the word "вулиця" after "адреса", "живу на", "проживаю по": "Адреса Героїв Праці 33".
+_ADDRESS_CUE = re.compile(
+    r"(?<![\w])(?i:адрес\w*|прожива\w*|мешка\w*|живу|живемо|живет|живём)(?:\s+(?i:на|по|за|в|у))?[\s:]+"
+    rf"((?:{_CAPITALISED}\s+){{0,2}}{_CAPITALISED},?\s+(?i:{_HOUSE_WORD}\s*)?{_HOUSE}){_NOT_A_COUNT}"
+)
+
 
 def addresses(text: str) -> Iterator[Span]:
-    for pattern in (_STREET_ADDRESS, _HOUSE_FLAT, _POSTAL_CODE):
+    for pattern in (_STREET_ADDRESS, _NAMED_HOUSE_FLAT, _SETTLEMENT_HOUSE, _HOUSE_FLAT, _POSTAL_CODE):
         for m in pattern.finditer(text):
             span = m.group()
             end = m.start() + len(span.rstrip(" ,."))
             yield PiiKind.ADDRESS, m.start(), end
+    for m in _ADDRESS_CUE.finditer(text):
+        span = m.group(1)
+        yield PiiKind.ADDRESS, m.start(1), m.start(1) + len(span.rstrip(" ,."))
 
 
 # --- Dates of birth -------------------------------------------------------------------------
