@@ -416,7 +416,9 @@ def ticket_finish(*, actor: User, ticket: Ticket) -> Finished:
         t.save(update_fields=["status", "started_at", "finished_at", "updated_at"])
         record_ticket_event(t, EventKind.FINISHED, at=moment, actor=actor)
         _bump(t.centre_id)
-    token = consultation_prefill(centre=t.centre, started_at=t.started_at or moment, finished_at=moment)
+        # Inside the transaction: nothing reads the database after the commit, so a caller that
+        # retries a refused (e.g. locked) call never finds the ticket already finished.
+        token = consultation_prefill(centre=t.centre, started_at=t.started_at or moment, finished_at=moment)
     return Finished(t, token)
 
 
