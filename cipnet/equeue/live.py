@@ -9,9 +9,14 @@ The cache also maps a board's slug and a ticket's code to the centre, so that an
 
 from __future__ import annotations
 
+import logging
+
 from django.core.cache import cache
+from django.db import DatabaseError
 
 from cipnet.equeue.models import QueueConfig, Ticket
+
+logger = logging.getLogger(__name__)
 
 VERSION_KEY = "equeue:version:{centre_id}"
 SLUG_KEY = "equeue:slug:{slug}"
@@ -74,7 +79,14 @@ def etag(centre_id: int, version: int) -> str:
 
 
 def announce(centre_id: int) -> None:
-    version = QueueConfig.objects.filter(centre_id=centre_id).values_list("version", flat=True).first()
+    """Runs after the write committed, so it must not fail the write's caller: when the version
+    cannot be read (a busy database), the cached one is forgotten and boards read the database."""
+    try:
+        version = QueueConfig.objects.filter(centre_id=centre_id).values_list("version", flat=True).first()
+    except DatabaseError:
+        cache.delete(version_key(centre_id))
+        logger.warning("queue %s changed but its version could not be read; boards will ask the database", centre_id)
+        return
     if version is None:
         return
     remember_version(centre_id, version)

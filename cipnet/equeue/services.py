@@ -105,7 +105,9 @@ def kiosk_token_renew(*, actor: User, centre: Centre) -> QueueConfig:
 def _bump(centre_id: int) -> None:
     """Mark the queue changed; boards learn it after the transaction commits."""
     QueueConfig.objects.filter(centre_id=centre_id).update(version=F("version") + 1)
-    transaction.on_commit(lambda: live.announce(centre_id))
+    # Robust: the write is done; a failed announcement (Redis down, a busy database) is logged and
+    # must not turn the caller's success into an error (a retry would then be refused).
+    transaction.on_commit(lambda: live.announce(centre_id), robust=True)
 
 
 # --- Settings --------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ import pytest
 import redis
 from asgiref.sync import async_to_sync, sync_to_async
 from django.core.cache import cache
-from django.db import connections
+from django.db import OperationalError, connections
 from django.test import AsyncClient
 from django.test.utils import override_settings
 
@@ -183,6 +183,22 @@ def test_publish_survives_redis_being_down() -> None:
 
 
 # --- Version cache ------------------------------------------------------------------------------
+
+
+def test_an_announcement_that_cannot_read_the_version_forgets_it_and_does_not_raise(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # After the commit: the caller's write succeeded; a busy database must not make it an error,
+    # and boards must not keep answering 304 with the old version.
+    config = services.queue_setup(actor=None, centre=world.centre_a)
+    live.remember_version(world.centre_a.pk, config.version)
+
+    def locked(*args: Any, **kwargs: Any) -> None:
+        raise OperationalError("database table is locked")
+
+    monkeypatch.setattr("django.db.models.query.QuerySet.first", locked)
+    live.announce(world.centre_a.pk)
+    assert cache.get(live.version_key(world.centre_a.pk)) is None
 
 
 def test_announce_caches_the_version_and_publishes_it(world: World, in_process: None) -> None:
