@@ -12,8 +12,9 @@ is unsent and unclaimed (or its claim is older than the lease), so of two sender
 on SQLite and on PostgreSQL (where the dispatcher also picks its batch with SKIP LOCKED). A failed
 send releases the claim. Each e-mail's Message-ID is derived from the row's unique key: should a
 sender die between the SMTP server's "accepted" and writing `sent_at`, the copy sent again after the
-lease carries the same id, which mail systems fold into one. That window is kept to the send
-itself: the row is held before sending, so marking it sent waits for no other writer."""
+lease carries the same id, which mail systems fold into one. That window is kept to the commit
+itself: the row is held and marked sent before sending, so after the server's "accepted" nothing is
+left but the COMMIT, which waits for no other writer."""
 
 from __future__ import annotations
 
@@ -75,6 +76,10 @@ def deliver(pk: int, moment: dt.datetime) -> bool:
             )
             if note is None:
                 return False
+            # Marked before the send, inside the same transaction: after the server accepts the
+            # mail only the COMMIT is left, the narrowest window there is (a failed send rolls it back).
+            note.sent_at = now()
+            note.save(update_fields=["sent_at"])
             EmailMessage(
                 subject=note.subject,
                 body=note.body,
@@ -82,8 +87,6 @@ def deliver(pk: int, moment: dt.datetime) -> bool:
                 reply_to=[reply_address(note.appeal)],
                 headers={"Message-ID": message_id(note)},
             ).send()
-            note.sent_at = now()
-            note.save(update_fields=["sent_at"])
     except BaseException:
         Notification.objects.filter(pk=pk, claimed_at=moment, sent_at__isnull=True).update(claimed_at=None)
         raise

@@ -79,6 +79,24 @@ def test_a_send_that_fails_releases_its_claim_for_the_next_run(
     assert outbox.dispatch_due() == 1 and len(mail.outbox) == 1
 
 
+def test_when_the_server_accepts_the_mail_only_the_commit_is_left(
+    reception: Reception, django_capture_on_commit_callbacks: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The row is marked sent inside the sender's transaction before the SMTP hand-off, so a sender
+    killed after "accepted" can only lose the COMMIT, the narrowest window to a second copy."""
+    note = lost_after_commit(reception, django_capture_on_commit_callbacks)
+    seen: list[object] = []
+    original = EmailMessage.send
+
+    def spy(self: EmailMessage, fail_silently: bool = False) -> int:
+        seen.append(Notification.objects.get(pk=note.pk).sent_at)  # same connection, same transaction
+        return original(self, fail_silently)
+
+    monkeypatch.setattr(EmailMessage, "send", spy)
+    assert outbox.dispatch_due() == 1
+    assert len(seen) == 1 and seen[0] is not None
+
+
 def test_the_dispatcher_books_its_next_run_once_and_runs_the_outbox(
     reception: Reception, django_capture_on_commit_callbacks: Any
 ) -> None:
