@@ -337,11 +337,14 @@ def report(runs: list[dict[str, Any]]) -> str:
         "dispatcher every 2 s, leases and the stuck-task timeout 10 s (bench/durability_settings.py).\n\n"
         + head
         + body
-        + "\nA notification is claimed, then sent and marked sent in one transaction that holds its row. A worker "
-        "killed after the mail left but before that transaction committed leaves it unsent; after the lease "
-        "the dispatcher sends it again, with the same Message-ID (made from the row's unique key), which "
-        "mail systems fold into one. That window is the only way to a second copy (at-least-once towards the "
-        'SMTP server, never lost); "sent more than once" counts such copies.\n'
+        + "\nA notification is claimed, then marked sent and handed to the mail server in one transaction that "
+        'holds its row, so after the server\'s "accepted" only the COMMIT is left. A worker killed inside that '
+        "window leaves the row unsent; after the lease the dispatcher sends it again, with the same Message-ID "
+        "(made from the row's unique key), which mail systems that deduplicate by Message-ID fold into one. "
+        "That window cannot be closed from the sender's side (the mail server and the database cannot commit "
+        "together): it is the only way to a second copy (at-least-once towards the SMTP server, never lost); "
+        '"sent more than once" counts such copies. The file e-mail backend used here makes a send take about '
+        "as long as the commit, so a kill lands in the window far more often than with a real SMTP server.\n"
     )
 
 
