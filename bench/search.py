@@ -234,6 +234,73 @@ def generate_cards(count: int, rng: random.Random) -> int:
     return len(made)
 
 
+#: The naive baselines the ranking is compared with, on the same relevance set and the same cards.
+BASELINES = {
+    "overlap": "lemma overlap: cards ranked by how many of the query's own lemmas (`search.analyse`: no "
+    "synonyms, typo corrections or related words) they hold in any field, then popularity, identifier",
+    "engine": "the database's own full-text rank over the same index rows (each card's lemmas, no field "
+    "weights): FTS5 `bm25()` on SQLite, `ts_rank` on PostgreSQL, for the query's own lemmas OR-ed; ties by "
+    "popularity, identifier",
+}
+
+
+def baseline_rankers() -> dict[str, Callable[[str], list[str]]]:
+    """Each baseline: query → the identifiers of its top 3 public cards."""
+    from django.db import connection
+
+    from cipnet.eservices import search
+    from cipnet.eservices.models import CardSearchDocument, CardStatus
+
+    documents = [
+        (identifier, popularity, set(" ".join(texts).split()))
+        for identifier, popularity, *texts in CardSearchDocument.objects.exclude(
+            card__status=CardStatus.WITHDRAWN
+        ).values_list(
+            "card__identifier", "card__popularity", "name_terms", "keyword_terms", "description_terms", "guide_terms"
+        )
+    ]
+
+    def overlap(text: str) -> list[str]:
+        lemmas = set(search.analyse(text))
+        scored = [(-len(lemmas & terms), -popularity, identifier) for identifier, popularity, terms in documents]
+        return [identifier for count, _p, identifier in sorted(s for s in scored if s[0] < 0)[:3]]
+
+    def engine(text: str) -> list[str]:
+        lemmas = [lemma for lemma in search.analyse(text) if lemma.isalnum()]
+        if not lemmas:
+            return []
+        fts, cards = search.FTS_TABLE, "eservices_servicecard"
+        if connection.vendor == "sqlite":
+            sql = (
+                f"SELECT c.identifier FROM {fts} f JOIN {cards} c ON c.id = f.card_id "  # noqa: S608
+                f"WHERE {fts} MATCH %s AND c.status <> %s ORDER BY bm25({fts}), c.popularity DESC, c.identifier LIMIT 3"
+            )
+            query = " OR ".join(f'"{lemma}"' for lemma in lemmas)
+        else:
+            sql = (
+                f"SELECT c.identifier FROM {fts} f JOIN {cards} c ON c.id = f.card_id "  # noqa: S608
+                "WHERE f.terms @@ to_tsquery('simple', %s) AND c.status <> %s "
+                "ORDER BY ts_rank(f.terms, to_tsquery('simple', %s)) DESC, c.popularity DESC, c.identifier LIMIT 3"
+            )
+            query = " | ".join(lemmas)
+        params = [query, CardStatus.WITHDRAWN] + ([query] if connection.vendor != "sqlite" else [])
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return [row[0] for row in cursor.fetchall()]
+
+    return {"overlap": overlap, "engine": engine}
+
+
+def relevance_of(rank: Callable[[str], list[str]]) -> dict[str, int]:
+    """Top-3 hits of a ranker on the relevance set: the expected demo card, or it or one of its variants."""
+    counts = {"expected_card": 0, "expected_card_or_its_variant": 0}
+    for text, _group, expected in QUERIES:
+        top = rank(text)[:3]
+        counts["expected_card"] += expected in top
+        counts["expected_card_or_its_variant"] += any(i == expected or i.startswith(f"{expected}-") for i in top)
+    return counts
+
+
 def _time(fn: Callable[[], Any]) -> tuple[float, Any]:
     started = time.perf_counter()
     value = fn()
@@ -287,17 +354,20 @@ def run_one(database_url: str) -> dict[str, Any]:
 
     cases: dict[str, dict[str, Any]] = {}
     relevance = {"top3": 0, "top3_or_variant": 0}
+    load_before = os.getloadavg()[0]
     for kind, fn in (("search", hits), ("autocomplete", completions)):
         timings: list[float] = []
+        cpu_timings: list[float] = []
         per_group: dict[str, list[float]] = {}
         slowest: list[tuple[float, str]] = []
         for text, group, expected in QUERIES:
             found = fn(text)  # warm: the query's words are lemmatised once per process
             own: list[float] = []
             for _ in range(REPEAT):
-                started = time.perf_counter()
+                started, cpu_started = time.perf_counter(), time.process_time()
                 fn(text)
                 own.append((time.perf_counter() - started) * 1000)
+                cpu_timings.append((time.process_time() - cpu_started) * 1000)
             timings += own
             per_group.setdefault(group, []).extend(own)
             slowest.append((statistics.median(own), autocomplete_input(text) if kind == "autocomplete" else text))
@@ -308,6 +378,7 @@ def run_one(database_url: str) -> dict[str, Any]:
         slowest.sort(reverse=True)
         cases[kind] = {
             **_summary(timings),
+            "cpu": _summary(cpu_timings),
             "queries": len(QUERIES),
             "calls": len(timings),
             "by_kind": {group: _summary(values) for group, values in per_group.items()},
@@ -343,6 +414,7 @@ def run_one(database_url: str) -> dict[str, Any]:
 
     return {
         "database": connection.vendor,
+        "load_average_1min": [round(load_before, 2), round(os.getloadavg()[0], 2)],
         "cards": ServiceCard.objects.count(),
         "public_cards": ServiceCard.objects.public().count(),
         "generated_cards": generated,
@@ -361,6 +433,7 @@ def run_one(database_url: str) -> dict[str, Any]:
             "expected_card": relevance["top3"],
             "expected_card_or_its_variant": relevance["top3_or_variant"],
         },
+        "baselines_top3": {name: relevance_of(rank) for name, rank in baseline_rankers().items()},
         "api": api,
     }
 
@@ -373,7 +446,13 @@ def _markdown(report: dict[str, Any]) -> str:
         f"time, no HTTP), {REPEAT} calls per query after one warm-up; {len(QUERIES)} resident-style queries "
         "(word forms, Russian, typos, colloquial words and abbreviations, questions in several words). "
         'Autocomplete gets each query with its last word cut to about two thirds ("пенсійного фо"). '
-        "API rows go through Django's test client.",
+        "API rows go through Django's test client. CPU is this process's CPU time per call (with SQLite it "
+        "includes the database's work; PostgreSQL's runs in its own process): less sensitive than wall time to "
+        "a shared, loaded machine.",
+        "",
+        "Baselines (same relevance set, same cards): "
+        + "; ".join(f"**{name}**: {text}" for name, text in BASELINES.items())
+        + ".",
         "",
     ]
     for run in report["runs"]:
@@ -386,16 +465,29 @@ def _markdown(report: dict[str, Any]) -> str:
             f"- first search after a catalogue change (vocabulary reload): {run['vocabulary_load_ms']} ms",
             f"- data: demo catalogue import {run['demo_import_seconds']} s, {run['generated_cards']:,} generated "
             f"cards in {run['generate_seconds']} s",
-            f"- relevance with {run['generated_cards']:,} look-alike cards: the expected demo card in the top 3 for "
-            f"{relevance['expected_card']}/{relevance['queries']} queries; it or one of its generated variants "
-            f"for {relevance['expected_card_or_its_variant']}/{relevance['queries']}",
+            f"- machine load (1-minute load average, before and after the timed calls): "
+            f"{' → '.join(str(x) for x in run.get('load_average_1min', []))}",
             "",
-            "| function | p50 ms | p95 ms | max ms | calls |",
-            "|---|---:|---:|---:|---:|",
+            f"Relevance with {run['generated_cards']:,} look-alike cards, top 3 of {relevance['queries']} queries:",
+            "",
+            "| ranking | expected demo card | it or one of its generated variants |",
+            "|---|---:|---:|",
+            f"| `search()` | {relevance['expected_card']} | {relevance['expected_card_or_its_variant']} |",
+        ]
+        for name, counts in run.get("baselines_top3", {}).items():
+            lines.append(f"| baseline: {name} | {counts['expected_card']} | {counts['expected_card_or_its_variant']} |")
+        lines += [
+            "",
+            "| function | p50 ms | p95 ms | max ms | CPU p50 ms | CPU p95 ms | calls |",
+            "|---|---:|---:|---:|---:|---:|---:|",
         ]
         for kind in ("search", "autocomplete"):
             case = run[kind]
-            lines.append(f"| {kind}() | {case['p50_ms']} | {case['p95_ms']} | {case['max_ms']} | {case['calls']} |")
+            cpu = case.get("cpu", {})
+            lines.append(
+                f"| {kind}() | {case['p50_ms']} | {case['p95_ms']} | {case['max_ms']} | {cpu.get('p50_ms')} | "
+                f"{cpu.get('p95_ms')} | {case['calls']} |"
+            )
         lines += ["", "| kind of query | search p50 | search p95 | autocomplete p50 | autocomplete p95 |"]
         lines.append("|---|---:|---:|---:|---:|")
         for group, figures in run["search"]["by_kind"].items():

@@ -189,6 +189,8 @@ class ServiceCard(BaseModel):
         verbose_name = _("service card")
         verbose_name_plural = _("service cards")
         ordering = ["name"]
+        # The search reads MAX(updated_at) before every query to know whether its cache is current.
+        indexes = [models.Index(fields=["updated_at"], name="eservices_card_updated_at")]
         constraints = [
             models.CheckConstraint(
                 name="eservices_card_territory_matches_level",

@@ -10,8 +10,10 @@ One pipeline serves SQLite and PostgreSQL so that both order results identically
 4. typo tolerance: a word whose lemmas are not in the index vocabulary is corrected to the
    closest vocabulary word (restricted Damerau–Levenshtein distance, 1 for words of 4–6
    letters, 2 for longer ones);
-5. candidates from the full-text index (FTS5 on SQLite, a ``tsvector`` with a GIN index on
-   PostgreSQL; both hold the same lemma strings, written by ``index_card``);
+5. candidates from per-lemma postings cached with the vocabulary (lemma → cards by the weight
+   of their best field holding it), read from the lemma strings ``index_card`` writes (the
+   full-text index — FTS5 on SQLite, a ``tsvector`` on PostgreSQL — holds the same lemmas and
+   the word forms);
 6. ranking in Python: name 8 > keywords 4 > description 2 > guide 1 per query word, a bonus
    when every word matched, a small one for popularity; outdated cards demoted, withdrawn
    cards never shown.

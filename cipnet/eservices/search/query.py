@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import functools
+import heapq
 import html
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
-from django.db import connection
-from django.db.models import Q, QuerySet
-from django.db.models.expressions import RawSQL
 from django.utils.safestring import SafeString, mark_safe
 
-from cipnet.eservices.models import CardSearchDocument, CardStatus, ServiceCard, Synonym
+from cipnet.eservices.models import CardSearchDocument, ServiceCard, Synonym
 from cipnet.eservices.search.lemmas import (
     BUILTIN_SYNONYMS,
     RUSSIAN_TO_UKRAINIAN,
@@ -28,14 +26,11 @@ from cipnet.eservices.search.lemmas import (
 )
 from cipnet.eservices.search.tuning import (
     ALL_TERMS_BONUS,
-    FIELD_WEIGHTS,
     FIELDS,
-    FTS_TABLE,
     OUTDATED_FACTOR,
-    POPULARITY_BONUS,
     RELATED_FACTOR,
 )
-from cipnet.eservices.search.vocabulary import Vocabulary, get_vocabulary, nearest_word
+from cipnet.eservices.search.vocabulary import CardFacts, Vocabulary, get_vocabulary, nearest_word
 from cipnet.eservices.selectors import CardFilters, card_filter
 
 # --------------------------------------------------------------------------------------------
@@ -153,51 +148,94 @@ class _Plan:
     def terms(self) -> list[str]:
         return list(dict.fromkeys(term for group in self.groups for term in group.terms()))
 
-    def scorer(self) -> _Scorer:
-        return _Scorer(self)
+
+Postings = Mapping[str, tuple[tuple[float, frozenset[int]], ...]]
 
 
-class _Scorer:
-    """Scores one card's fields against a plan; built once per search (a search may rank thousands)."""
+def _group_best(group: _Group, postings: Postings) -> dict[int, float]:
+    """Each card's best points for one word of the query: its best alternative in its best field.
 
-    def __init__(self, plan: _Plan) -> None:
-        self.terms = frozenset(plan.terms())
-        self.groups: list[tuple[dict[str, float], list[tuple[tuple[str, ...], float]]]] = []
-        for group in plan.groups:
-            singles: dict[str, float] = {}
-            phrases = []
-            for phrase, factor in group.alternatives.items():
-                if len(phrase) == 1:
-                    singles[phrase[0]] = max(factor, singles.get(phrase[0], 0.0))
-                else:
-                    phrases.append((phrase, factor))
-            self.groups.append((singles, phrases))
+    A single word scores ``factor × field weight``; a phrase the mean of its words' weights × factor.
+    """
+    tiers = sorted(
+        (
+            (factor * weight, cards)
+            for phrase, factor in group.alternatives.items()
+            if len(phrase) == 1
+            for weight, cards in postings.get(phrase[0], ())
+        ),
+        key=lambda tier: tier[0],
+        reverse=True,
+    )
+    best: dict[int, float] = {}
+    seen: set[int] = set()
+    for value, cards in tiers:  # best value first: each card takes the first it is in
+        new = cards - seen
+        if new:
+            best.update(dict.fromkeys(new, value))
+            seen |= new
+    for phrase, factor in group.alternatives.items():
+        if len(phrase) == 1:
+            continue
+        sums: dict[int, float] = {}
+        for lemma in phrase:
+            for weight, cards in postings.get(lemma, ()):
+                for card in cards:
+                    sums[card] = sums.get(card, 0.0) + weight
+        for card, total in sums.items():
+            value = factor * total / len(phrase)
+            if value > best.get(card, 0.0):
+                best[card] = value
+    return best
 
-    def __call__(
-        self, fields: Mapping[str, AbstractSet[str]], popularity: int, status: str
-    ) -> tuple[float, dict[str, set[str]]]:
-        matched = {name: set(found) for name in FIELDS if (found := fields[name] & self.terms)}
-        if not matched:
-            return 0.0, {}
-        weights: dict[str, float] = {}
-        for name in reversed(FIELDS):  # a word counts once, in its best field
-            for term in matched.get(name, ()):
-                weights[term] = FIELD_WEIGHTS[name]
-        total = 0.0
-        matched_groups = 0
-        for singles, phrases in self.groups:
-            best = max((singles[term] * weights[term] for term in singles.keys() & weights.keys()), default=0.0)
-            for phrase, factor in phrases:
-                best = max(best, factor * sum(weights.get(lemma, 0.0) for lemma in phrase) / len(phrase))
-            if best > 0:
-                matched_groups += 1
-            total += best
-        if len(self.groups) > 1 and matched_groups == len(self.groups):
+
+def _scores(plan: _Plan, vocabulary: Vocabulary, allowed: AbstractSet[int] | None) -> dict[int, float]:
+    """Score of every card that holds a word of the query (and that ``allowed`` admits), from the postings.
+
+    Per word of the query, its best points (`_group_best`); a bonus when every word matched, a small
+    one for popularity; outdated cards demoted. Cards with no word of the query are not scored.
+    """
+    postings = vocabulary.postings
+    candidates: set[int] = set()
+    for term in plan.terms():
+        if _LEXEME_RE.match(term):
+            for _weight, cards in postings.get(term, ()):
+                candidates |= cards
+    if allowed is not None:
+        candidates &= allowed
+    if not candidates:
+        return {}
+    totals = dict.fromkeys(candidates, 0.0)
+    complete = set(candidates)  # the cards that matched every word of the query
+    for group in plan.groups:
+        best = _group_best(group, postings)
+        complete.intersection_update(best)
+        for card, value in best.items():
+            if card in totals:
+                totals[card] += value
+    if len(plan.groups) < 2:
+        complete = set()
+    bonus, outdated = vocabulary.popularity_bonus, vocabulary.outdated
+    scores: dict[int, float] = {}
+    for card, total in totals.items():
+        if card in complete:
             total += ALL_TERMS_BONUS
-        total += POPULARITY_BONUS * min(max(popularity, 0), 100) / 100
-        if status == CardStatus.OUTDATED:
+        total += bonus[card]
+        if card in outdated:
             total *= OUTDATED_FACTOR
-        return round(total, 6), matched
+        scores[card] = round(total, 6)
+    return scores
+
+
+def _best(scores: Mapping[int, float], cards: Mapping[int, CardFacts], limit: int) -> list[int]:
+    """The ``limit`` best cards: score, then popularity, name, identifier. Only the cards scoring at
+    least the ``limit``-th best score are sorted in full."""
+    if limit <= 0 or not scores:
+        return []
+    threshold = heapq.nlargest(limit, scores.values())[-1]
+    contenders = [pk for pk, score in scores.items() if score >= threshold]
+    contenders.sort(key=lambda pk: (-scores[pk], -cards[pk].popularity, cards[pk].name, cards[pk].identifier))
+    return contenders[:limit]
 
 
 def _plan(query: str, *, prefix: bool, vocabulary: Vocabulary) -> _Plan:
@@ -246,35 +284,8 @@ def _plan(query: str, *, prefix: bool, vocabulary: Vocabulary) -> _Plan:
     return _Plan(query=query, groups=groups, corrected=corrected, expanded=expanded, prefix=last_prefix)
 
 
-def _fts_query(terms: Sequence[str], prefix: str | None) -> str:
-    words = [t for t in dict.fromkeys(terms) if _LEXEME_RE.match(t)]
-    if connection.vendor == "postgresql":
-        parts = list(words)
-        if prefix and _LEXEME_RE.match(prefix):
-            parts.append(f"{prefix}:*")
-        return " | ".join(parts)
-    parts = [f'"{t}"' for t in words]
-    if prefix and _LEXEME_RE.match(prefix):
-        parts.append(f'"{prefix}"*')
-    return " OR ".join(parts)
-
-
 #: What may go into a full-text query literally: the index holds only such words.
 _LEXEME_RE = re.compile(r"^[^\W_]+$")
-
-
-def _candidate_filter(terms: Sequence[str], prefix: str | None) -> Q | None:
-    """A condition selecting the cards whose index row contains any term."""
-    fts = _fts_query(terms, prefix)
-    if not fts:
-        return None
-    if connection.vendor == "sqlite":
-        sql = f"SELECT card_id FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"  # noqa: S608
-    elif connection.vendor == "postgresql":
-        sql = f"SELECT card_id FROM {FTS_TABLE} WHERE terms @@ to_tsquery('simple', %s)"  # noqa: S608
-    else:  # Other databases: no full-text index, Python ranks every card.
-        return Q()
-    return Q(pk__in=RawSQL(sql, [fts]))  # noqa: S611 - constant SQL, the query is a parameter
 
 
 def search(query: str, *, limit: int = 20, filters: CardFilters | None = None, prefix: bool = False) -> SearchResult:
@@ -293,37 +304,30 @@ def search(query: str, *, limit: int = 20, filters: CardFilters | None = None, p
     )
     if not plan.groups:
         return result
-    condition = _candidate_filter([t for t in terms if t in vocabulary], plan.prefix)
-    if condition is None:
-        return result
-    qs: QuerySet[ServiceCard] = ServiceCard.objects.public().filter(condition)
-    if filters is not None:
-        qs = card_filter(qs, filters)
-    qs = qs.filter(search_document__isnull=False)
-    rows = qs.values_list("pk", "name", "identifier", "popularity", "status")
-    score_card = plan.scorer()
-    scored: list[tuple[tuple[float, int, str, str], int, float, dict[str, set[str]]]] = []
-    for pk, name, identifier, popularity, status in rows:
-        fields = vocabulary.fields.get(pk)
-        if fields is None:  # indexed after the cache was read: read this one card's terms
-            fields = _document_fields(pk)
-        score, matched = score_card(fields, popularity, status)
-        if score > 0:
-            scored.append(((-score, -popularity, name, identifier), pk, score, matched))
-    scored.sort(key=lambda row: row[0])
-    top = scored[: max(limit, 0)]
-    cards = ServiceCard.objects.select_related("provider", "territory").in_bulk([row[1] for row in top])
+    allowed: set[int] | None = None
+    if filters is not None and filters.narrowed:
+        allowed = set(card_filter(ServiceCard.objects.public(), filters).values_list("pk", flat=True))
+    scores = _scores(plan, vocabulary, allowed)
+    top = _best(scores, vocabulary.cards, limit)
+    shown = (
+        ServiceCard.objects.public()
+        .filter(search_document__isnull=False)
+        .select_related("provider", "territory", "search_document")
+        .in_bulk(top)
+    )
+    wanted = frozenset(terms)
     result.hits = [
-        Hit(card=cards[pk], score=score, matched=matched) for _sort, pk, score, matched in top if pk in cards
+        Hit(card=shown[pk], score=scores[pk], matched=_matched(shown[pk].search_document, wanted))
+        for pk in top
+        if pk in shown
     ]
     return result
 
 
-def _document_fields(card_id: int) -> dict[str, frozenset[str]]:
-    texts = CardSearchDocument.objects.filter(card_id=card_id).values_list(
-        "name_terms", "keyword_terms", "description_terms", "guide_terms"
-    ).first() or ("", "", "", "")
-    return {name: frozenset(text.split()) for name, text in zip(FIELDS, texts, strict=True)}
+def _matched(document: CardSearchDocument, terms: frozenset[str]) -> dict[str, set[str]]:
+    """Field → the query's lemmas found in it ("why it matched")."""
+    texts = (document.name_terms, document.keyword_terms, document.description_terms, document.guide_terms)
+    return {name: found for name, text in zip(FIELDS, texts, strict=True) if (found := set(text.split()) & terms)}
 
 
 def autocomplete(text: str, *, limit: int = 8) -> list[Hit]:

@@ -7,14 +7,21 @@ import threading
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import connection
-from django.db.models import Max
 
 from cipnet.eservices.models import CardSearchDocument, CardStatus, ServiceCard
 from cipnet.eservices.search.lemmas import word_lemmas
-from cipnet.eservices.search.tuning import FIELDS, FTS_TABLE, PREFIX_EXPANSIONS, RELATED_LIMIT, RELATED_MIN_STEM
+from cipnet.eservices.search.tuning import (
+    FIELD_WEIGHTS,
+    FIELDS,
+    FTS_TABLE,
+    POPULARITY_BONUS,
+    PREFIX_EXPANSIONS,
+    RELATED_LIMIT,
+    RELATED_MIN_STEM,
+)
 
 # --------------------------------------------------------------------------------------------
 # Vocabulary: every lemma and word form of the public cards (for typo tolerance and prefixes)
@@ -30,14 +37,27 @@ def _shared_prefix(a: str, b: str) -> int:
     return n
 
 
+class CardFacts(NamedTuple):
+    name: str
+    identifier: str
+    popularity: int
+    status: str
+
+
 @dataclass
 class Vocabulary:
     signature: tuple[Any, ...]
     document_frequency: Counter[str]
     sorted_lemmas: list[str]
     spellings: list[str]  # lemmas and word forms together, for nearest-word lookups
-    #: Each public card's lemmas per field, so a search scores from memory instead of re-reading them.
-    fields: dict[int, dict[str, frozenset[str]]] = field(default_factory=dict)
+    #: Postings: lemma → ((field weight, the public cards whose best field holding it has that
+    #: weight), …), best weight first. A search scores only the cards in its words' postings (ADR 4).
+    postings: dict[str, tuple[tuple[float, frozenset[int]], ...]] = field(default_factory=dict)
+    #: Public card id → what ranking reads besides the text: (name, identifier, popularity, status).
+    cards: dict[int, CardFacts] = field(default_factory=dict)
+    #: Public card id → POPULARITY_BONUS × popularity / 100, added to each of its scores.
+    popularity_bonus: dict[int, float] = field(default_factory=dict)
+    outdated: frozenset[int] = frozenset()
 
     def __contains__(self, lemma: str) -> bool:
         return lemma in self.document_frequency
@@ -86,9 +106,16 @@ def invalidate_vocabulary() -> None:
 
 
 def _vocabulary_signature() -> tuple[Any, ...]:
-    # Another process may have indexed cards: a cheap aggregate tells us when to reload.
-    stats = ServiceCard.objects.aggregate(n=Max("pk"), changed=Max("updated_at"))
-    return (CardSearchDocument.objects.count(), stats["n"], stats["changed"])
+    # Another process may have indexed cards: a cheap aggregate tells us when to reload. One
+    # statement, read before every search: MAX(updated_at) is an index lookup (eservices 0004).
+    cards = ServiceCard._meta.db_table
+    documents = CardSearchDocument._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT (SELECT COUNT(*) FROM {documents}), (SELECT MAX(id) FROM {cards}), "  # noqa: S608
+            f"(SELECT MAX(updated_at) FROM {cards})"
+        )
+        return tuple(cursor.fetchone() or ())
 
 
 def _read_forms(public_ids: set[int]) -> Iterable[str]:
@@ -111,23 +138,45 @@ def get_vocabulary() -> Vocabulary:
     if current is not None and current.signature == signature:
         return current
     with _vocabulary_lock:
-        frequency: Counter[str] = Counter()
-        public_ids: set[int] = set()
         rows = CardSearchDocument.objects.exclude(card__status=CardStatus.WITHDRAWN).values_list(
-            "card_id", "name_terms", "keyword_terms", "description_terms", "guide_terms"
+            "card_id",
+            "card__name",
+            "card__identifier",
+            "card__popularity",
+            "card__status",
+            "name_terms",
+            "keyword_terms",
+            "description_terms",
+            "guide_terms",
         )
-        fields: dict[int, dict[str, frozenset[str]]] = {}
-        for card_id, *texts in rows:
-            public_ids.add(card_id)
-            frequency.update(set(" ".join(texts).split()))
-            fields[card_id] = {name: frozenset(text.split()) for name, text in zip(FIELDS, texts, strict=True)}
-        spellings = sorted(set(frequency) | set(_read_forms(public_ids)))
+        by_weight: dict[str, dict[float, list[int]]] = {}
+        cards: dict[int, CardFacts] = {}
+        weights = [FIELD_WEIGHTS[name] for name in reversed(FIELDS)]
+        for card_id, name, identifier, popularity, status, *texts in rows:
+            cards[card_id] = CardFacts(name, identifier, popularity, status)
+            best: dict[str, float] = {}
+            for weight, text in zip(weights, reversed(texts), strict=True):  # a word counts in its best field
+                for term in text.split():
+                    best[term] = weight
+            for term, weight in best.items():
+                by_weight.setdefault(term, {}).setdefault(weight, []).append(card_id)
+        postings = {
+            term: tuple((weight, frozenset(ids)) for weight, ids in sorted(tiers.items(), reverse=True))
+            for term, tiers in by_weight.items()
+        }
+        frequency = Counter({term: sum(len(ids) for _w, ids in tiers) for term, tiers in postings.items()})
+        spellings = sorted(set(frequency) | set(_read_forms(set(cards))))
         current = Vocabulary(
             signature=signature,
             document_frequency=frequency,
             sorted_lemmas=sorted(frequency),
             spellings=spellings,
-            fields=fields,
+            postings=postings,
+            cards=cards,
+            popularity_bonus={
+                card: POPULARITY_BONUS * min(max(facts.popularity, 0), 100) / 100 for card, facts in cards.items()
+            },
+            outdated=frozenset(card for card, facts in cards.items() if facts.status == CardStatus.OUTDATED),
         )
         _vocabulary = current
     return current

@@ -7,9 +7,6 @@ cards is among the first three results. The same figures must hold on SQLite and
 
 from __future__ import annotations
 
-import statistics
-import time
-
 import pytest
 
 from cipnet.directory.models import Region, Territory
@@ -154,33 +151,3 @@ def test_region_filter_on_the_catalogue(catalogue: dict[str, ServiceCard]) -> No
         if card.level != CardLevel.NATIONAL:
             territory = Territory.objects.get(pk=card.territory_id)
             assert oblast_id in (territory.pk, territory.oblast_id), card.identifier
-
-
-@pytest.mark.django_db
-def test_autocomplete_and_search_latency(catalogue: dict[str, ServiceCard]) -> None:
-    """A sanity bound only (shared CI machines vary): the target is < 100 ms server time."""
-    typed = [
-        "пе", "пен", "пенс", "пенсі", "пенсія", "проп", "прописк", "кому", "комунал", "кв", "квит", "зно", "нмт",
-        "фоп", "відкрити ф", "кадастр", "кадастрова к", "робо", "вакан", "щоден", "субс", "несуд", "паспо",
-        "закордон", "лікар", "лікарн", "декла", "податк", "посил", "укрпош",
-    ]  # fmt: skip
-    search.autocomplete("прогрів")  # load the dictionaries and the vocabulary once
-    timings = []
-    for text in typed * 3:
-        started = time.perf_counter()
-        search.autocomplete(text)
-        timings.append((time.perf_counter() - started) * 1000)
-    query_timings = []
-    for query, _expected in RELEVANCE:
-        started = time.perf_counter()
-        search.search(query)
-        query_timings.append((time.perf_counter() - started) * 1000)
-    for label, values in (("autocomplete", timings), ("search", query_timings)):
-        ordered = sorted(values)
-        p95 = ordered[int(len(ordered) * 0.95) - 1]
-        print(
-            f"\n{label} on {connection_vendor()}, {len(catalogue)} cards: median {statistics.median(values):.1f} ms, "
-            f"p95 {p95:.1f} ms, max {max(values):.1f} ms"
-        )
-    assert statistics.median(timings) < 100
-    assert max(timings) < 1000
