@@ -5,9 +5,11 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
+from cipnet.core.i18n import hint_with_examples
+from cipnet.core.widgets import LanguageMarkedSelect, LanguageMarkedTextarea
 from cipnet.directory.hours import Interval
 from cipnet.directory.models import (
     SETTLEMENT_LEVELS,
@@ -30,7 +32,7 @@ class FinderForm(forms.Form):
 
     place = forms.CharField(
         label=_("City, town or village"),
-        help_text=_("For example: Миколаїв, Стрий, Mykolaiv"),
+        help_text=hint_with_examples(gettext_noop("For example: %(places)s, Mykolaiv"), places="Миколаїв, Стрий"),
         required=False,
         max_length=100,
     )
@@ -112,8 +114,11 @@ class SettlementField(forms.Field):
 class CentreForm(forms.ModelForm):
     settlement = SettlementField(
         label=_("Settlement"),
-        help_text=_(
-            "Name (e.g. Жовква) or KATOTTG code (e.g. UA46060…). If several places share the name, give the code."
+        help_text=hint_with_examples(
+            gettext_noop(
+                "Name (e.g. %(name)s) or KATOTTG code (e.g. UA46060…). If several places share the name, give the code."
+            ),
+            name="Жовква",
         ),
     )
     features = forms.MultipleChoiceField(
@@ -137,8 +142,10 @@ class CentreForm(forms.ModelForm):
             "languages", "description", "description_en", "description_pl",
         ]  # fmt: skip
         widgets = {
+            "host": LanguageMarkedSelect,
+            "office": LanguageMarkedSelect,
             "opened_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "description": forms.Textarea(attrs={"rows": 4}),
+            "description": LanguageMarkedTextarea(attrs={"rows": 4}),
             "description_en": forms.Textarea(attrs={"rows": 3}),
             "description_pl": forms.Textarea(attrs={"rows": 3}),
             "latitude": forms.NumberInput(attrs={"step": "0.000001"}),

@@ -69,6 +69,7 @@ class Match:
     territory: Territory
     score: float
     exact: bool  # the whole name matched (any word form or spelling variant), not just its beginning
+    centre_rank: int = 3  # 0: the oblast is named after it, 1: the raion, 2: the hromada, 3: none (`_centre_rank`)
 
 
 def settlement_search(query: str, *, limit: int = 10) -> list[Match]:
@@ -101,7 +102,10 @@ def settlement_search(query: str, *, limit: int = 10) -> list[Match]:
     territories = Territory.objects.select_related("hromada", "raion", "oblast", "oblast__region").in_bulk(
         [pk for _, pk, _, _ in best]
     )
-    return [Match(territory=territories[pk], score=score, exact=exact) for _, pk, score, exact in best]
+    return [
+        Match(territory=territories[pk], score=score, exact=exact, centre_rank=order[2])
+        for order, pk, score, exact in best
+    ]
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,7 @@ from django.http import Http404
 from cipnet.accounts.models import User
 from cipnet.accounts.scopes import scope_for
 from cipnet.core.clock import local, now
+from cipnet.directory.geography import PlacePoint, place_point
 from cipnet.directory.hours import Interval, Schedule
 from cipnet.directory.models import (
     Centre,
@@ -97,6 +98,14 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(a))
 
 
+def centre_own_first(*, user: User | AnonymousUser) -> Centre | None:
+    """The centre where the user works (the first of their centre memberships), or None."""
+    centre_ids = scope_for(user).centre_ids
+    if not centre_ids:
+        return None
+    return Centre.objects.filter(pk=min(centre_ids)).first()
+
+
 def centres_near(
     base: QuerySet[Centre], *, latitude: float, longitude: float, limit: int = 20, max_km: float = 400.0
 ) -> list[tuple[Centre, float]]:
@@ -146,6 +155,33 @@ def centre_counts_around(places: Sequence[Territory]) -> dict[int, tuple[int, in
         p.pk: (by_hromada.get(p.hromada_id, 0) if p.hromada_id else 0, by_oblast.get(p.oblast_id or p.pk, 0))
         for p in places
     }
+
+
+def centres_near_place(
+    filters: CentreFilters, *, place: Territory, moment: dt.datetime, limit: int = 10
+) -> tuple[PlacePoint | None, list[tuple[Centre, float]]]:
+    """The public centres matching the filters (in any region unless one is chosen) nearest to a place.
+
+    The place is located at its raion's administrative centre (`geography.place_point`); a place
+    that cannot be located gets no centres. Ukraine is about 1,300 km wide: none is out of reach.
+    """
+    point = place_point(place)
+    if point is None:
+        return None, []
+    unplaced = CentreFilters(region=filters.region, open_now=filters.open_now, features=filters.features)
+    base = centre_list_public_with_schedules(unplaced, moment=moment)
+    pairs = centres_near(base, latitude=point.latitude, longitude=point.longitude, limit=limit, max_km=1500.0)
+    return point, pairs
+
+
+def coordination_office_for(*, place: Territory, fallback_region_id: int | None = None) -> CoordinationOffice | None:
+    """The coordination office of the place's region, else of the fallback region (the nearest centre's)."""
+    oblast_id = place.oblast_id or place.pk
+    offices = CoordinationOffice.objects.select_related("region").order_by("name")
+    office = offices.filter(region__territory_id=oblast_id).first()
+    if office is None and fallback_region_id is not None:
+        office = offices.filter(region_id=fallback_region_id).first()
+    return office
 
 
 def region_list_public() -> QuerySet[Region]:

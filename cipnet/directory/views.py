@@ -13,13 +13,16 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from cipnet.core.clock import now
+from cipnet.core.i18n import place_name
 from cipnet.directory import hours, selectors
 from cipnet.directory.forms import FinderForm
-from cipnet.directory.models import Centre, Territory
-from cipnet.directory.placesearch import settlement_search
+from cipnet.directory.geography import PlacePoint
+from cipnet.directory.models import Centre, CoordinationOffice, Territory, TerritoryLevel
+from cipnet.directory.placesearch import Match, settlement_search
 
 PAGE_SIZE = 20
 NEAR_LIMIT = 20
+NEAREST_TO_PLACE = 10
 
 
 @dataclass
@@ -110,28 +113,62 @@ class FinderResult:
     page: Any = None
     place: Territory | None = None
     choices: list[PlaceChoice] = field(default_factory=list)
+    alternatives: list[PlaceChoice] = field(default_factory=list)  # "did you mean" after a clear choice
     place_not_found: bool = False
     near: bool = False
     groups: list[tuple[str, list[CentreRow]]] = field(default_factory=list)
+    nothing_here: bool = False  # the place has no centre in it or its hromada: nearest by distance instead
+    point: PlacePoint | None = None
+    coordinator: CoordinationOffice | None = None
+    filtered: bool = False
 
 
-def _choose_place(query: str) -> tuple[Territory | None, list[PlaceChoice], bool]:
-    """(chosen settlement, choices to offer, not found).
+def _choose_place(query: str) -> tuple[Territory | None, list[PlaceChoice], list[PlaceChoice], bool]:
+    """(chosen settlement, choices to offer, other places of that name, not found).
 
-    Same-named places are offered with how many centres are around each, those with
-    centres in their hromada first, so the resident's likely choice is at the top.
+    When one of same-named places is clearly the one meant (`_clear_choice`) it is chosen and the
+    others are offered as "did you mean". Otherwise they are offered with how many centres are around
+    each, those with centres in their hromada first, so the resident's likely choice is at the top.
     """
     matches = settlement_search(query, limit=12)
     exact = [m for m in matches if m.exact]
     if len(exact) == 1:
-        return exact[0].territory, [], False
+        return exact[0].territory, [], [], False
     if not exact and len(matches) == 1:
-        return matches[0].territory, [], False
+        return matches[0].territory, [], [], False
     offered = exact or matches
     counts = selectors.centre_counts_around([m.territory for m in offered])
     choices = [PlaceChoice(m.territory, *counts[m.territory.pk]) for m in offered]
+    if exact:
+        clear = _clear_choice(exact, choices)
+        if clear is not None:
+            return clear.territory, [], [c for c in choices if c is not clear], False
     choices.sort(key=lambda c: (c.in_hromada == 0, c.in_oblast == 0))
-    return None, choices, not matches
+    return None, choices, [], not matches
+
+
+_CITY_LEVELS = (TerritoryLevel.CITY, TerritoryLevel.SPECIAL_CITY)
+
+
+def _clear_choice(matches: list[Match], choices: list[PlaceChoice]) -> PlaceChoice | None:
+    """The one place people mean by a name several places share, if there is one: the city that is the
+    centre of an oblast, else of a raion, else the only place with centres in its hromada, else the only city.
+    """
+    ranked = list(zip(matches, choices, strict=True))
+    tests = (
+        lambda m, c: (
+            m.territory.level == TerritoryLevel.SPECIAL_CITY
+            or (m.territory.level == TerritoryLevel.CITY and m.centre_rank == 0)
+        ),
+        lambda m, c: m.territory.level == TerritoryLevel.CITY and m.centre_rank <= 1,
+        lambda m, c: c.in_hromada > 0,
+        lambda m, c: m.territory.level in _CITY_LEVELS,
+    )
+    for test in tests:
+        hits = [choice for match, choice in ranked if test(match, choice)]
+        if len(hits) == 1:
+            return hits[0]
+    return None
 
 
 def finder(request: HttpRequest) -> HttpResponse:
@@ -148,8 +185,9 @@ def finder(request: HttpRequest) -> HttpResponse:
             place = chosen
         elif data["place"]:
             # ...but a newly typed place wins over the earlier choice.
-            place, result.choices, result.place_not_found = _choose_place(data["place"])
+            place, result.choices, result.alternatives, result.place_not_found = _choose_place(data["place"])
         result.place = place
+        result.filtered = bool(data["region"] or data["open_now"] or data["features"])
         filters = selectors.CentreFilters(
             region=data["region"],
             settlement=place,
@@ -168,7 +206,10 @@ def finder(request: HttpRequest) -> HttpResponse:
             result.page = paginator.get_page(request.GET.get("page"))
             result.rows = _rows(list(result.page.object_list), moment)
         if place is not None:
-            result.groups = _group_by_proximity(result.rows, place)
+            if not result.rows or (result.page.number == 1 and (result.rows[0].proximity or 0) >= 2):
+                _nearest_instead(result, filters, place, moment)
+            else:
+                result.groups = _group_by_proximity(result.rows, place)
     else:
         base = selectors.centre_list_public_with_schedules(selectors.CentreFilters(), moment=moment)
         paginator = Paginator(base, PAGE_SIZE)
@@ -176,18 +217,38 @@ def finder(request: HttpRequest) -> HttpResponse:
         result.rows = _rows(list(result.page.object_list), moment)
     query = request.GET.copy()
     query.pop("page", None)
+    show_map = query.pop("map", None) is not None
     context = {
         "form": form,
         "result": result,
+        "result_count": result.page.paginator.count if result.page is not None else len(result.rows),
         "map_points": _map_points(result.rows),
+        "show_map": show_map,
+        "point_label": f"{_('c.')} {place_name(result.point.centre)}" if result.point else "",
         "query_string": query.urlencode(),
     }
-    template = "directory/finder.html#results" if request.headers.get("HX-Request") else "directory/finder.html"
+    template = "directory/finder_update.html" if request.headers.get("HX-Request") else "directory/finder.html"
     return render(request, template, context)
 
 
+def _nearest_instead(
+    result: FinderResult, filters: selectors.CentreFilters, place: Territory, moment: dt.datetime
+) -> None:
+    """No centre in the place or its hromada: the nearest centres by distance, and whom to ask."""
+    point, pairs = selectors.centres_near_place(filters, place=place, moment=moment, limit=NEAREST_TO_PLACE)
+    if point is None:  # a place the gazetteer cannot locate: keep the list by region
+        result.groups = _group_by_proximity(result.rows, place)
+        return
+    result.nothing_here = True
+    result.point = point
+    result.page = None
+    result.rows = _rows([c for c, _d in pairs], moment, {c.pk: d for c, d in pairs})
+    fallback = result.rows[0].centre.region_id if result.rows else None
+    result.coordinator = selectors.coordination_office_for(place=place, fallback_region_id=fallback)
+
+
 def _still_names(text: str, place: Territory) -> bool:
-    return any(match.territory.pk == place.pk for match in settlement_search(text, limit=12) if match.exact)
+    return any(match.territory.pk == place.pk for match in settlement_search(text, limit=12))
 
 
 def _group_by_proximity(rows: list[CentreRow], place: Territory) -> list[tuple[str, list[CentreRow]]]:

@@ -73,6 +73,7 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
     DemoAccount(
         "admin", "Тарас Богданович Мельник", Role.NETWORK_ADMIN, is_staff=True, title="Адміністратор мережі",
     ),
+    DemoAccount("moderator", "Богдана Олегівна Лисенко", Role.MODERATOR, title="Модераторка реєстру звернень"),
     DemoAccount("official", "Наталія Степанівна Савчук", Role.AUTHORITY_OFFICIAL, title="Головна спеціалістка"),
     DemoAccount("resident", "Василь Іванович Олійник", None),
 )  # fmt: skip
@@ -195,6 +196,8 @@ def _where(account: DemoAccount) -> str:
         return office.display_name if office is not None else region.display_name
     if account.role == Role.NETWORK_ADMIN:
         return _("whole network; Django admin too")
+    if account.role == Role.MODERATOR:
+        return _("the public register of cases, every region")
     user = User.objects.filter(username=account.username).first()
     # Officials answer for an authority (the reception's `AuthorityOfficial`, read through the user).
     posts = list(user.authority_posts.select_related("authority")) if user is not None else []

@@ -14,7 +14,13 @@ from django.utils import translation
 
 from cipnet.accounts.models import Membership, Role, User
 from cipnet.core.clock import local, now
-from cipnet.directory.demo.accounts import DEMO_ACCOUNTS, LVIV_OBLAST_CENTRE, MYKOLAIV_CENTRE, DemoAccount
+from cipnet.directory.demo.accounts import (
+    DEMO_ACCOUNTS,
+    LVIV_OBLAST_CENTRE,
+    MYKOLAIV_CENTRE,
+    DemoAccount,
+    demo_logins,
+)
 from cipnet.directory.demo.loader import DEMO_DATA_PATH, next_occurrence, parse_week
 from cipnet.directory.katottg import Row, parse_codifier, territory_import
 from cipnet.directory.models import (
@@ -292,6 +298,9 @@ def test_demo_memberships_are_where_the_brief_puts_them(demo: str) -> None:
     assert (admin.role, admin.centre_id, admin.region_id) == (Role.NETWORK_ADMIN, None, None)
     official = Membership.objects.get(user__username="official")
     assert official.role == Role.AUTHORITY_OFFICIAL
+    moderator = Membership.objects.get(user__username="moderator")
+    assert (moderator.role, moderator.centre_id, moderator.region_id) == (Role.MODERATOR, None, None)
+    assert "moderator" in [login.username for login in demo_logins() if login.available]
 
 
 def test_demo_accounts_log_in_only_in_demo_mode(demo: str, client: Client) -> None:

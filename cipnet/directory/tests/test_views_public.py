@@ -28,18 +28,28 @@ def test_home_lists_the_nearest_centres_when_located(world: World, client: Clien
     assert "km from you" in response.content.decode() or "км від вас" in response.content.decode()
 
 
-def test_finder_offers_a_choice_between_same_named_places(world: World, client: Client) -> None:
+def test_finder_goes_to_the_oblast_centre_and_offers_the_same_named_town(world: World, client: Client) -> None:
+    """Both towns called Миколаїв have a centre; the oblast centre is the one people mean (issue 14)."""
     response = client.get(reverse("public:finder"), {"place": "Миколаїв"})
-    choices = response.context["result"].choices
-    assert [c.territory.code for c in choices] == ["UA48060150010035747", "UA46100110010094231"]
-    assert [c.in_hromada for c in choices] == [1, 1]
-    assert response.context["result"].rows == []
+    result = response.context["result"]
+    assert result.choices == []
+    assert result.place.code == "UA48060150010035747"
+    assert [c.territory.code for c in result.alternatives] == ["UA46100110010094231"]
+    assert [row.centre.pk for row in result.rows] == [world.centre_a.pk]
+    assert "settlement=UA46100110010094231" in response.content.decode()
 
 
-@pytest.mark.parametrize("typed", ["у Миколаєві", "Mykolaiv", "миколаiв", "МИКОЛАЇВ"])
+@pytest.mark.parametrize("typed", ["у Миколаєві", "Mykolaiv", "МИКОЛАЇВ"])
 def test_finder_is_tolerant_of_word_forms_and_transliteration(world: World, client: Client, typed: str) -> None:
-    response = client.get(reverse("public:finder"), {"place": typed})
-    assert len(response.context["result"].choices) == 2
+    result = client.get(reverse("public:finder"), {"place": typed}).context["result"]
+    assert result.place.code == "UA48060150010035747"
+    assert len(result.alternatives) == 1
+
+
+def test_a_mixed_script_spelling_still_asks_which(world: World, client: Client) -> None:
+    """Only a whole-name match may choose for the resident; "миколаiв" (a Latin i) matches by its beginning."""
+    result = client.get(reverse("public:finder"), {"place": "миколаiв"}).context["result"]
+    assert len(result.choices) == 2
 
 
 def test_finder_with_a_chosen_settlement_lists_its_centres_first(world: World, client: Client) -> None:
@@ -146,3 +156,11 @@ def test_a_newly_typed_place_wins_over_the_earlier_choice(world: World, client: 
 def test_oblast_names_in_english_and_polish(world: World, client: Client) -> None:
     assert "Mykolaiv Oblast" in client.get("/en/centres/", {"place": "Mykolaiv"}).content.decode()
     assert "obwód mikołajowski" in client.get("/pl/centres/", {"place": "Mykolaiv"}).content.decode()
+
+
+def test_a_place_chosen_from_the_list_after_a_loose_spelling_stays_chosen(world: World, client: Client) -> None:
+    """ "миколаiв" (a Latin i) matches no name whole; choosing from the list must not ask again."""
+    params = {"settlement": "UA48060150010035747", "place": "миколаiв"}
+    result = client.get(reverse("public:finder"), params).context["result"]
+    assert result.choices == []
+    assert result.place.code == "UA48060150010035747"
