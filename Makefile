@@ -11,7 +11,7 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help run test fuzz bootstrap bootstrap-dev lint typecheck bench lock messages demo clean python-check
+.PHONY: help run serve test fuzz bootstrap bootstrap-dev lint typecheck bench lock messages demo clean python-check
 
 help:
 	@echo "make run    - install, migrate, load demo data, start web server + task worker"
@@ -59,10 +59,20 @@ demo: bootstrap
 run: demo
 	@$(MANAGE) demo_logins
 	@echo "CIPnet: http://$(HOST):$(PORT)/   (Ctrl-C stops the server and the task worker)"
-	@trap 'kill 0' INT TERM EXIT; \
-		$(MANAGE) db_worker & \
-		DJANGO_SETTINGS_MODULE=config.settings.local $(VENV)/bin/uvicorn config.asgi:application \
-			--host $(HOST) --port $(PORT) --lifespan off --timeout-graceful-shutdown 3 & \
+	@$(MAKE) --no-print-directory serve
+
+# The web server and the task worker, on an installed and migrated database (what `run` ends with).
+# Ctrl-C: both run as jobs in their own process groups (set -m), so the terminal's SIGINT reaches
+# only this shell, which sends each of them one SIGTERM and waits for them. (With `kill 0` both got
+# SIGINT from the terminal and then SIGTERM while already shutting down, and the worker died with
+# "Segmentation fault".) tests/make_run/test_stop.py presses Ctrl-C in a pseudo-terminal.
+serve:
+	@set -m; \
+		stop() { trap - INT TERM EXIT; kill -TERM $$worker $$web 2>/dev/null; wait $$worker $$web 2>/dev/null; exit 0; }; \
+		trap stop INT TERM EXIT; \
+		$(MANAGE) db_worker & worker=$$!; \
+		DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-config.settings.local} $(VENV)/bin/uvicorn config.asgi:application \
+			--host $(HOST) --port $(PORT) --lifespan off --timeout-graceful-shutdown 3 & web=$$!; \
 		wait
 
 test: bootstrap-dev

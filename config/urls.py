@@ -3,11 +3,12 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 from django.views.generic import RedirectView
 
-from cipnet.core.views import set_language
+from cipnet.core.views import favicon, set_language
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/", include("config.api_urls")),
+    path("favicon.ico", favicon, name="favicon"),
 ]
 urlpatterns += i18n_patterns(
     path("", include("cipnet.portal.urls_public")),

@@ -16,12 +16,14 @@ class Role(models.TextChoices):
     REGIONAL_COORDINATOR = "regional_coordinator", _("Regional coordinator")
     NETWORK_ADMIN = "network_admin", _("Network administrator")
     AUTHORITY_OFFICIAL = "authority_official", _("Authority official")
+    #: Publishes or rejects answered cases for the public register, in every region; nothing else.
+    MODERATOR = "moderator", _("Register moderator")
 
 
 #: Which scope each role is held in. Residents need no membership: any account is a resident's.
 CENTRE_ROLES = frozenset({Role.CONSULTANT, Role.CENTRE_MANAGER, Role.TRAINER})
 REGION_ROLES = frozenset({Role.REGIONAL_COORDINATOR})
-NETWORK_ROLES = frozenset({Role.NETWORK_ADMIN})
+NETWORK_ROLES = frozenset({Role.NETWORK_ADMIN, Role.MODERATOR})
 #: Authority officials are scoped to an authority (the appeals module adds that link).
 AUTHORITY_ROLES = frozenset({Role.AUTHORITY_OFFICIAL})
 
@@ -118,7 +120,9 @@ class Membership(BaseModel):
         ]
 
     def __str__(self) -> str:
-        scope = self.centre or self.region or _("whole network")
+        scope: object = self.centre or self.region or _("whole network")
+        if self.role == Role.AUTHORITY_OFFICIAL:
+            scope = _("an authority")
         return f"{self.user} — {self.get_role_display()} ({scope})"
 
     def clean(self) -> None:

@@ -11,6 +11,9 @@ from typing import Any
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.forms.models import ModelChoiceIterator
+from django.utils.functional import lazy
+from django.utils.text import format_lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cipnet.accounts.models import User
@@ -19,6 +22,7 @@ from cipnet.appeals.attachments import ALLOWED_LABEL, MAX_BYTES, MAX_FILES
 from cipnet.appeals.models import ANSWER_CHANNELS, AnswerForm, Appeal, AppealType, Authority, Kind, Outcome
 from cipnet.appeals.services import AppealInput
 from cipnet.core.clock import KYIV
+from cipnet.core.widgets import LanguageMarkedSelect
 from cipnet.directory.models import Centre
 
 
@@ -36,11 +40,16 @@ class MultipleFileField(forms.FileField):
         return [super(MultipleFileField, self).clean(item, initial) for item in items]
 
 
-ATTACHMENTS_HELP = _("Up to %(n)d files, %(mb)d MB each: %(kinds)s.") % {
-    "n": MAX_FILES,
-    "mb": MAX_BYTES // (1024 * 1024),
-    "kinds": ALLOWED_LABEL,
-}
+def _attachments_help() -> str:
+    return gettext("Up to %(n)d files, %(mb)d MB each: %(kinds)s.") % {
+        "n": MAX_FILES,
+        "mb": MAX_BYTES // (1024 * 1024),
+        "kinds": ALLOWED_LABEL,
+    }
+
+
+#: Lazy: formatted in the language of each request, not once at import (in the default language).
+ATTACHMENTS_HELP = lazy(_attachments_help, str)()
 
 
 class _AuthoritiesByRegion(ModelChoiceIterator):
@@ -68,6 +77,7 @@ class CaseForm(forms.Form):
         queryset=Authority.objects.none(),
         required=False,
         empty_label=_("Choose the authority"),
+        widget=LanguageMarkedSelect,
     )
     appeal_type = forms.ChoiceField(
         label=_("What is it"),
@@ -120,6 +130,8 @@ class CaseForm(forms.Form):
 
     def __init__(self, *args: Any, kind: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        #: The draft this form's POST saved (`views_public.save_case`), even when errors came after.
+        self.draft: Appeal | None = None
         self.kind = kind
         qs = selectors.authorities_for_choice()
         if kind == Kind.INFO_REQUEST:
@@ -266,7 +278,7 @@ class RecordAnswerForm(OfficialAnswerForm):
     attachments = MultipleFileField(
         label=_("Scanned answer"),
         required=True,
-        help_text=_("Scan or photograph the answer letter. ") + ATTACHMENTS_HELP,
+        help_text=format_lazy("{}{}", _("Scan or photograph the answer letter. "), ATTACHMENTS_HELP),
     )
 
 

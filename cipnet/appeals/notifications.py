@@ -12,7 +12,9 @@ import datetime as dt
 from collections.abc import Iterable
 from functools import partial
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from cipnet.accounts.models import Membership, Role
@@ -30,6 +32,25 @@ def _due_text(appeal: Appeal) -> str:
     return local(appeal.due_at).strftime("%d.%m.%Y %H:%M")
 
 
+def _absolute(path: str) -> str:
+    return str(settings.CIPNET_BASE_URL or "http://127.0.0.1:8000").rstrip("/") + path
+
+
+def staff_link(appeal: Appeal) -> str:
+    """The case's page for officials, coordinators and the consultant who filed it (signed in)."""
+    return _absolute(reverse("reception_staff:case", args=[appeal.pk]))
+
+
+def follow_link(appeal: Appeal) -> str:
+    """The author's private follow link: it opens the case without an account, so it is written
+    only into e-mails to the author."""
+    return _absolute(reverse("reception:case", args=[appeal.follow_token]))
+
+
+def _open_line(link: str) -> str:
+    return _("Open the case: %(link)s") % {"link": link}
+
+
 def _author_addresses(appeal: Appeal) -> list[str]:
     """The author, or the consultant who filed the case when the author gave no e-mail."""
     if appeal.author_email:
@@ -39,6 +60,25 @@ def _author_addresses(appeal: Appeal) -> list[str]:
     if appeal.user is not None and appeal.user.email:
         return [appeal.user.email]
     return []
+
+
+def _author_link(appeal: Appeal, to: str) -> str:
+    """The follow link for the author; the staff page for the consultant who filed the case."""
+    if to == appeal.author_email or (appeal.user is not None and to == appeal.user.email):
+        return follow_link(appeal)
+    return staff_link(appeal)
+
+
+def queue_to_author(
+    appeal: Appeal, kind: str, subject: str, body: str, *, suffix: str = "", about: Appeal | None = None
+) -> int:
+    """`queue` to the author's address, with the link that address may open (to the case `about`,
+    by default the case itself)."""
+    about = about or appeal
+    return sum(
+        queue(appeal, kind, [to], subject, body + "\n\n" + _open_line(_author_link(about, to)), suffix=suffix)
+        for to in _author_addresses(appeal)
+    )
 
 
 def queue(appeal: Appeal, kind: str, recipients: Iterable[str], subject: str, body: str, *, suffix: str = "") -> int:
@@ -91,16 +131,16 @@ def case_submitted(appeal: Appeal) -> None:
                 _("From: %(name)s, %(address)s") % {"name": appeal.author_name, "address": appeal.author_address},
                 _footer(appeal),
                 _("Reply to %(address)s to file your answer to the case.") % {"address": reply_address(appeal)},
+                _open_line(staff_link(appeal)),
             ]
         ),
     )
 
 
 def case_registered(appeal: Appeal) -> None:
-    queue(
+    queue_to_author(
         appeal,
         "registered",
-        _author_addresses(appeal),
         _("Your case %(number)s is registered") % {"number": appeal.number},
         "\n\n".join(
             [
@@ -113,34 +153,32 @@ def case_registered(appeal: Appeal) -> None:
 
 
 def case_extended(appeal: Appeal) -> None:
-    queue(
+    queue_to_author(
         appeal,
         "extended",
-        _author_addresses(appeal),
         _("The term of your case %(number)s is extended") % {"number": appeal.number},
         "\n\n".join([appeal.extension_reason, _footer(appeal)]),
     )
 
 
 def case_forwarded(old: Appeal, new: Appeal) -> None:
-    queue(
+    queue_to_author(
         old,
         "forwarded",
-        _author_addresses(old),
         _("Your case %(number)s was forwarded to %(authority)s")
         % {"number": old.number, "authority": new.authority.display_name},
         _("It continues as case %(number)s; the term starts again from today.") % {"number": new.number}
         + "\n\n"
         + _footer(new),
+        about=new,
     )
     case_submitted(new)
 
 
 def case_question(appeal: Appeal, question: str) -> None:
-    queue(
+    queue_to_author(
         appeal,
         "question",
-        _author_addresses(appeal),
         _("%(authority)s asks you to clarify case %(number)s")
         % {"authority": appeal.authority.display_name, "number": appeal.number},
         question,
@@ -155,7 +193,7 @@ def case_clarified(appeal: Appeal, text: str) -> None:
         "clarified",
         _officials(appeal),
         _("Clarification received: case %(number)s") % {"number": appeal.number},
-        text + "\n\n" + _footer(appeal),
+        text + "\n\n" + _footer(appeal) + "\n\n" + _open_line(staff_link(appeal)),
         suffix=str(AppealEvent.objects.filter(appeal=appeal).count()),
     )
 
@@ -178,16 +216,15 @@ def message_filed(appeal: Appeal, event: AppealEvent, *, from_authority: bool) -
         "message",
         [to for to in _officials(appeal) if to.strip().lower() != sender],
         _("E-mail filed to case %(number)s") % {"number": appeal.number},
-        "\n".join(lines) + "\n\n" + _footer(appeal),
+        "\n".join(lines) + "\n\n" + _footer(appeal) + "\n\n" + _open_line(staff_link(appeal)),
         suffix=str(event.pk),
     )
 
 
 def case_answered(appeal: Appeal) -> None:
-    queue(
+    queue_to_author(
         appeal,
         "answered",
-        _author_addresses(appeal),
         _("Answer to your case %(number)s") % {"number": appeal.number},
         "\n\n".join([appeal.get_outcome_display(), appeal.answer_text]),
     )
@@ -232,7 +269,9 @@ def send_reminders(moment: dt.datetime | None = None) -> dict[str, int]:
                     _officials(appeal, heads=True) + _coordinators(appeal),
                     _("Overdue: case %(number)s to %(authority)s")
                     % {"number": appeal.number, "authority": appeal.authority.display_name},
-                    _("The answer was due %(due)s and has not been given.") % {"due": _due_text(appeal)},
+                    _("The answer was due %(due)s and has not been given.") % {"due": _due_text(appeal)}
+                    + "\n\n"
+                    + _open_line(staff_link(appeal)),
                     suffix=due_on.isoformat(),
                 )
                 if n:
@@ -244,7 +283,7 @@ def send_reminders(moment: dt.datetime | None = None) -> dict[str, int]:
                     "reminder",
                     _officials(appeal),
                     _("Due soon: case %(number)s") % {"number": appeal.number},
-                    _footer(appeal),
+                    _footer(appeal) + "\n\n" + _open_line(staff_link(appeal)),
                     suffix=due_on.isoformat(),
                 )
                 if n:

@@ -3,7 +3,8 @@ and the authorities' statistics.
 
 A case closed with the author's consent waits for a moderator (`Publication.PENDING`) with redacted
 copies of its subject, text and answer (`redaction.propose_publication`). A moderator — a network
-administrator, or the coordinator of the authority's region — edits those copies and publishes or
+administrator, a register moderator (`Role.MODERATOR`, network-wide, who does nothing else) or the
+coordinator of the authority's region — edits those copies and publishes or
 rejects them. Only the `public_*` copies of a published case ever leave this module for the public.
 """
 
@@ -22,7 +23,7 @@ from django.db.models import Avg, Count, DurationField, Exists, ExpressionWrappe
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from cipnet.accounts.models import User
+from cipnet.accounts.models import Role, User
 from cipnet.accounts.scopes import scope_for
 from cipnet.appeals import events
 from cipnet.appeals.models import Appeal, Authority, EventKind, Outcome, Publication, Status
@@ -41,7 +42,7 @@ from cipnet.core.text import search_key
 def _moderation_q(user: User | AnonymousUser) -> Q | None:
     """Cases the user moderates (by the authority's region), or None for someone who moderates nothing."""
     scope = scope_for(user)
-    if scope.network:
+    if scope.network or Role.MODERATOR in scope.roles:
         return Q()
     if scope.region_ids:
         return Q(authority__region_id__in=scope.region_ids)
@@ -56,7 +57,7 @@ def may_moderate(user: User | AnonymousUser | None, appeal: Appeal) -> bool:
     if user is None:
         return False
     scope = scope_for(user)
-    return scope.network or appeal.authority.region_id in scope.region_ids
+    return scope.network or Role.MODERATOR in scope.roles or appeal.authority.region_id in scope.region_ids
 
 
 def moderation_queue_visible_to(*, user: User | AnonymousUser) -> QuerySet[Appeal]:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from cipnet.accounts.models import User
 from cipnet.accounts.scopes import scope_for
@@ -37,6 +38,17 @@ def official_authority_ids(user: User | AnonymousUser) -> set[int]:
             "authority_id", flat=True
         )
     )
+
+
+def official_posts(user: User | AnonymousUser) -> list[str]:
+    """The authorities the user answers for, as people read them ("…, head" for a head)."""
+    if not isinstance(user, User) or user.pk is None:
+        return []
+    posts = AuthorityOfficial.objects.filter(user_id=user.pk, is_active=True).select_related("authority")
+    return [
+        _("%(authority)s, head") % {"authority": p.authority.display_name} if p.is_head else p.authority.display_name
+        for p in posts.order_by("authority__name")
+    ]
 
 
 def is_official(user: User | AnonymousUser) -> bool:

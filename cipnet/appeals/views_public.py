@@ -89,6 +89,7 @@ def save_case(
     except InvalidTransition as e:
         form.add_error(None, str(e))
         return None
+    form.draft = appeal
     if file_errors:
         return None
     if not send:
@@ -134,12 +135,12 @@ def new(request: HttpRequest, kind: str) -> HttpResponse:
             return _after_save(request, saved)
     elif user is None:
         _session_key(request)  # the cookie comes with the form: a retried first POST carries it
-    return render(
-        request,
-        "appeals/case_form.html",
-        {"form": form, "kind": kind_value, "appeal": None, "idempotency_key": uuid.uuid4(), "on_behalf": None},
-        status=status,
-    )
+    context: dict[str, Any] = {"form": form, "kind": kind_value, "appeal": None, "on_behalf": None}
+    if form.draft is not None:  # saved, with errors to correct: the next send changes that draft
+        context.update(appeal=form.draft, form_action=reverse("reception:edit", args=[form.draft.follow_token]))
+    else:
+        context["idempotency_key"] = uuid.uuid4()
+    return render(request, "appeals/case_form.html", context, status=status)
 
 
 def _post(

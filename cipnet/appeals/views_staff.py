@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -126,12 +127,14 @@ def file_for_visitor(request: HttpRequest, kind: str) -> HttpResponse:
             if "consent" in form.errors or form.non_field_errors():
                 for message in form.errors.pop("consent", []):
                     behalf.add_error("consent", message)
-    return render(
-        request,
-        "appeals/case_form.html",
-        {"form": form, "kind": kind_value, "appeal": None, "on_behalf": behalf, "idempotency_key": uuid.uuid4()},
-        status=status,
-    )
+    context: dict[str, Any] = {"form": form, "kind": kind_value, "appeal": None, "on_behalf": behalf}
+    if form.draft is not None:  # saved, with errors to correct: the next send changes that draft
+        context.update(
+            appeal=form.draft, on_behalf=None, form_action=reverse("reception_staff:edit", args=[form.draft.pk])
+        )
+    else:
+        context["idempotency_key"] = uuid.uuid4()
+    return render(request, "appeals/case_form.html", context, status=status)
 
 
 def _parties(user: User, appeal: Appeal) -> set[Party]:

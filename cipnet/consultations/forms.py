@@ -8,6 +8,7 @@ import uuid
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -53,6 +54,30 @@ def find_card(text: str) -> ServiceCard | None:
     return None
 
 
+def suggest_cards(text: str, *, limit: int = 5) -> list[str]:
+    """Catalogue names containing every word typed (the ones starting with it first): what a
+    half-typed service most likely meant."""
+    words = [w.casefold() for w in text.split() if w]
+    if not words:
+        return []
+    longest = max(words, key=len)
+    names: set[str] = set()
+    for candidate in ServiceCard.objects.filter(
+        Q(name__icontains=longest) | Q(name_en__icontains=longest) | Q(name_pl__icontains=longest)
+    ).exclude(status=CardStatus.WITHDRAWN)[:500]:
+        names.add(candidate.display_name)
+    if longest[:1].isalpha() and not longest.isascii():
+        # SQLite compares case only for ASCII: also the capitalised form (a name's first word).
+        for candidate in ServiceCard.objects.filter(name__contains=longest.capitalize()).exclude(
+            status=CardStatus.WITHDRAWN
+        )[:500]:
+            names.add(candidate.display_name)
+    folded = " ".join(words)
+    matching = [n for n in names if all(w in n.casefold() for w in words)]
+    matching.sort(key=lambda n: (not n.casefold().startswith(folded), n.casefold()))
+    return matching[:limit]
+
+
 class WhenField(forms.DateTimeField):
     widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
     input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d.%m.%Y %H:%M"]
@@ -88,7 +113,10 @@ class ConsultationForm(ProfileMixin):
         label=_("E-service"),
         max_length=250,
         required=False,
-        help_text=_("Start typing and choose from the list. If the service is not there, type it in your own words."),
+        help_text=_(
+            "Start typing and choose from the list. If the service is not there, type it in your own words "
+            "and tick “Not in the catalogue: record as typed”."
+        ),
         widget=forms.TextInput(attrs={"list": "service-options", "autocomplete": "off", "autofocus": True}),
     )
     service_2 = forms.CharField(
@@ -97,6 +125,7 @@ class ConsultationForm(ProfileMixin):
         required=False,
         widget=forms.TextInput(attrs={"list": "service-options", "autocomplete": "off"}),
     )
+    free_text = forms.BooleanField(label=_("Not in the catalogue: record as typed"), required=False)
     help_kind = forms.ChoiceField(
         label=_("Kind of help"), choices=HelpKind.choices, initial=HelpKind.ESERVICE, widget=forms.RadioSelect
     )
@@ -144,6 +173,8 @@ class ConsultationForm(ProfileMixin):
         if not self.is_bound and not self.initial.get("key"):
             self.initial["key"] = uuid.uuid4()
         self._cards: dict[str, ServiceCard | None] = {}
+        #: {field: catalogue names} for a service typed that is not in the catalogue.
+        self.suggestions: dict[str, list[str]] = {}
 
     def card_for(self, field: str) -> ServiceCard | None:
         return self._cards.get(field)
@@ -152,7 +183,22 @@ class ConsultationForm(ProfileMixin):
         data = super().clean() or {}
         for name in ("service", "service_2"):
             text = (data.get(name) or "").strip()
-            self._cards[name] = find_card(text) if text else None
+            card = find_card(text) if text else None
+            self._cards[name] = card
+            # A service outside the catalogue is a choice, never what Enter on half a word leaves behind.
+            if text and card is None and not data.get("free_text"):
+                self.suggestions[name] = suggest_cards(text)
+                self.add_error(
+                    name,
+                    ValidationError(
+                        _(
+                            "“%(text)s” is not in the catalogue. Choose a service from the list, "
+                            "or tick “Not in the catalogue: record as typed”."
+                        ),
+                        code="not_in_catalogue",
+                        params={"text": text},
+                    ),
+                )
         return data
 
     def to_input(self) -> ConsultationInput:
@@ -200,6 +246,7 @@ def initial_from(c: Any, *, profile_only: bool = False) -> dict[str, Any]:
         **profile,
         "service": names[0] if names else "",
         "service_2": names[1] if len(names) > 1 else "",
+        "free_text": any(s.card is None for s in services),
         "help_kind": c.help_kind,
         "outcome": c.outcome,
         "referred_to": c.referred_to,

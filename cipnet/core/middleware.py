@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.middleware.gzip import GZipMiddleware
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
@@ -79,3 +80,15 @@ class NulCharacterMiddleware:
                 body["fields"] = {key.replace("\x00", "") or "?": [message] for key in in_query}
             return JsonResponse({"error": body}, status=400)
         return TemplateResponse(request, "bad_request.html", {"message": message}, status=400).render()
+
+
+class CompressionMiddleware(GZipMiddleware):
+    """Django's gzip (with its BREACH mitigation: random bytes in the gzip header) for the pages,
+    the JSON and, in tests and `make run`, the static files served from the finders (production
+    serves WhiteNoise's precompressed files, which already carry Content-Encoding and pass through).
+    Not for Server-Sent Events: a board's stream must reach it event by event, uncompressed."""
+
+    def process_response(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
+        if response.get("Content-Type", "").startswith("text/event-stream"):
+            return response
+        return super().process_response(request, response)

@@ -3,7 +3,8 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.templatetags.static import static
 from django.utils import translation
 from django.views.i18n import set_language as django_set_language
 
@@ -20,3 +21,11 @@ def set_language(request: HttpRequest) -> HttpResponse:
     page_language = translation.get_language_from_path(urlsplit(next_url).path) or settings.LANGUAGE_CODE
     with translation.override(page_language):
         return django_set_language(request)
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """/favicon.ico, which browsers and bookmarking tools ask for whatever the page says: the static icon.
+    A temporary redirect, because in production the static file's name carries its hash."""
+    response = HttpResponseRedirect(static("cipnet/favicon.ico"))
+    response["Cache-Control"] = "public, max-age=86400"
+    return response

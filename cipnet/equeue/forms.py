@@ -11,6 +11,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from cipnet.core.widgets import LanguageMarkedSelect
 from cipnet.equeue.models import Desk, PriorityCategory, QueueConfig, QueueTopic
 
 #: The longest period the statistics page computes at once.
@@ -18,11 +19,15 @@ STATS_MAX_DAYS = 366
 
 
 class TopicChoiceField(forms.ModelChoiceField):
+    widget = LanguageMarkedSelect
+
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.prefix} — {obj.display_name}"
 
 
 class CategoryChoiceField(forms.ModelChoiceField):
+    widget = LanguageMarkedSelect
+
     def label_from_instance(self, obj: Any) -> str:
         return obj.display_name
 

@@ -4,9 +4,11 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
+from cipnet.core.i18n import hint_with_examples
+from cipnet.core.widgets import LanguageMarkedSelect, LanguageMarkedTextarea
 from cipnet.directory.forms import SettlementField
 from cipnet.directory.models import Region, TerritoryLevel
 from cipnet.eservices.models import (
@@ -26,7 +28,12 @@ class CatalogueForm(forms.Form):
 
     q = forms.CharField(
         label=_("What do you need to do?"),
-        help_text=_("In your own words, e.g. “перевірити пенсію”, “прописка”, “квиток на потяг”"),
+        help_text=hint_with_examples(
+            gettext_noop("In your own words, e.g. “%(a)s”, “%(b)s”, “%(c)s”"),
+            a="перевірити пенсію",
+            b="прописка",
+            c="квиток на потяг",
+        ),
         required=False,
         max_length=200,
     )
@@ -60,7 +67,7 @@ class CatalogueForm(forms.Form):
 class LinesField(forms.CharField):
     """A list of strings edited as one line each."""
 
-    widget = forms.Textarea(attrs={"rows": 4})
+    widget = LanguageMarkedTextarea(attrs={"rows": 4})
 
     def prepare_value(self, value: Any) -> Any:
         if isinstance(value, list):
@@ -120,7 +127,9 @@ class CardForm(forms.ModelForm):
     legal_basis = PairsField(keys=("title", "url"), label=_("Legal basis"), required=False,
                              help_text=_("One per line: title | link"))  # fmt: skip
     languages = LinesField(label=_("Languages"), required=False, help_text=_("Language codes, one per line: uk, en…"))
-    guide_steps = LinesField(label=_("Consultant's steps"), required=False, widget=forms.Textarea(attrs={"rows": 8}))
+    guide_steps = LinesField(
+        label=_("Consultant's steps"), required=False, widget=LanguageMarkedTextarea(attrs={"rows": 8})
+    )
     pitfalls = LinesField(label=_("Common pitfalls"), required=False)
     bring = LinesField(label=_("What the visitor must bring"), required=False)
     comment = forms.CharField(
@@ -139,7 +148,8 @@ class CardForm(forms.ModelForm):
         widgets = {
             "categories": forms.CheckboxSelectMultiple,
             "life_events": forms.CheckboxSelectMultiple,
-            "description": forms.Textarea(attrs={"rows": 5}),
+            "provider": LanguageMarkedSelect,
+            "description": LanguageMarkedTextarea(attrs={"rows": 5}),
             "description_en": forms.Textarea(attrs={"rows": 3}),
             "description_pl": forms.Textarea(attrs={"rows": 3}),
         }

@@ -186,8 +186,26 @@ def most_asked(*, region: Region | None = None, limit: int = 8) -> list[ServiceC
     return (asked + rest)[:limit]
 
 
-def centres_helping_with(*, card: ServiceCard, near: Territory | None = None, limit: int = 10) -> list[Centre]:
-    """Public centres that help with this service in person; nearest administrative units first."""
+#: How many centres the printed card lists from the consultant's centre.
+PRINT_NEAREST = 5
+
+
+def centres_helping_with(
+    *, card: ServiceCard, near: Territory | None = None, origin: Centre | None = None, limit: int = 10
+) -> list[Centre]:
+    """Public centres that help with this service in person; nearest administrative units first.
+    From a consultant's centre (`origin`, with coordinates): that centre first when it helps with
+    the service, then the others by distance from it, nearest first."""
+    if origin is not None and origin.has_coordinates and near is None:
+        helping = Centre.objects.public().with_related().filter(services__card=card)
+        own = list(helping.filter(pk=origin.pk)[:1])
+        pairs = directory_selectors.centres_near(
+            helping.exclude(pk=origin.pk),
+            latitude=origin.latitude,  # type: ignore[arg-type]
+            longitude=origin.longitude,  # type: ignore[arg-type]
+            limit=limit - len(own),
+        )
+        return own + [centre for centre, _km in pairs]
     if near is not None:
         # Same settlement, then hromada, raion and oblast — the finder's order.
         nearby = directory_selectors.centre_list_public(directory_selectors.CentreFilters(settlement=near))

@@ -7,8 +7,10 @@ from typing import Any
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.http import urlencode
 
 from cipnet.accounts import throttle
+from cipnet.directory import selectors as directory_selectors
 from cipnet.directory.placesearch import settlement_search
 from cipnet.eservices import search, selectors, services
 from cipnet.eservices.forms import CatalogueForm
@@ -93,16 +95,23 @@ def card_detail(request: HttpRequest, identifier: str) -> HttpResponse:
         )
         place = matches[0].territory if matches else None
         place_not_found = place is None
+    # A consultant prints the card for a visitor at their own centre: list from there.
+    origin = directory_selectors.centre_own_first(user=request.user)
     context = {
         "card": card,
         "channels": channels,
         "history": history,
-        "centres": selectors.centres_helping_with(card=card, near=place),
+        "centres": selectors.centres_helping_with(
+            card=card, near=place, origin=origin, limit=selectors.PRINT_NEAREST if origin else 10
+        ),
         "place": place,
         "place_text": place_text,
         "place_not_found": place_not_found,
         "stale": stale,
         "jsonld": card_jsonld(card, request),
+        # The print view: the printout's layout (works without JavaScript; with it, the dialog opens).
+        "print_view": request.GET.get("print") == "1",
+        "card_query": urlencode({"place": place_text}) if place_text else "",
     }
     return render(request, "eservices/card_detail.html", context)
 

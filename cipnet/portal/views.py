@@ -30,6 +30,8 @@ class LoginView(accounts_views.LoginView):
             return reverse("staff:home")
         if appeal_selectors.is_official(self.request.user):
             return reverse("reception_staff:inbox")
+        if is_moderator(self.request.user):
+            return reverse("reception_moderation:queue")
         return reverse("public:home")
 
 
@@ -53,6 +55,7 @@ def staff_home(request: HttpRequest) -> HttpResponse:
             "scope": scope,
             "can_edit_catalogue": scope.network or bool(scope.region_ids),
             "is_official": is_official,
+            "official_posts": appeal_selectors.official_posts(user),
             "is_moderator": is_moderator(user),
             "reception": is_official or bool(scope.centre_ids),
         },

@@ -57,6 +57,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Compresses what everything below returns (pages, JSON, static files from the finders); first
+    # after SecurityMiddleware, as Django advises, so nothing rewrites a body after it is compressed.
+    "cipnet.core.middleware.CompressionMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -331,6 +334,10 @@ CIPNET_MARTIAL_LAW = {
 # which requires the header X-CIPnet-Mail-Secret (no secret: the webhook is off).
 CIPNET_REPLY_DOMAIN = os.environ.get("CIPNET_REPLY_DOMAIN", "reply.cipnet.localhost")
 CIPNET_INBOUND_MAIL_SECRET = os.environ.get("CIPNET_INBOUND_MAIL_SECRET", "")
+# The site's address as people open it (https://cip.example.gov.ua): the links in e-mails and the
+# IRIs of the catalogue export. Empty: e-mails use http://127.0.0.1:8000 (development), the export
+# the address of the request.
+CIPNET_BASE_URL = os.environ.get("CIPNET_BASE_URL", "")
 
 # --- Catalogue: "most asked" -------------------------------------------------
 # The catalogue orders its "most asked" services by how often consultants used each card; the

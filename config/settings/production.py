@@ -15,6 +15,8 @@ except KeyError as exc:  # pragma: no cover - configuration guard
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("Set ALLOWED_HOSTS (comma-separated) in the environment.")
+# Links in e-mails: the configured address, else https:// and the first allowed host.
+CIPNET_BASE_URL = os.environ.get("CIPNET_BASE_URL") or f"https://{ALLOWED_HOSTS[0].lstrip('.')}"
 
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

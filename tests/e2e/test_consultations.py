@@ -186,6 +186,7 @@ def test_quick_entry_works_without_javascript(log_data: Any, new_context: Callab
     page = sign_in(new_context(java_script_enabled=False), "consultant_a")
     page.goto("/staff/log/")
     page.locator("#id_service").fill("Допомога заповнити заяву на субсидію")
+    page.locator("label[for=id_free_text]").click()  # not in the catalogue, on purpose
     page.locator("label[for=id_gender_0]").click()
     page.get_by_role("button", name=uk("Save the entry")).click()
     page.wait_for_url("**/staff/log/?centre=*&saved=*")

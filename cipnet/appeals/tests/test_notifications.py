@@ -108,3 +108,105 @@ def test_the_worker_books_one_daily_reminder_run(reception: Reception) -> None:
         assert schedule_daily_reminders() is False  # a second `make run` books nothing more
         rows = DBTaskResult.objects.filter(task_path=daily_reminders.module_path)
         assert rows.count() == 1 and rows.get().run_after == kyiv("2026-11-17", "08:00")
+
+
+BASE = "https://cip.example.org"
+
+
+def _links(body: str) -> list[str]:
+    return [word for word in body.split() if word.startswith(BASE)]
+
+
+def test_every_email_links_to_the_page_it_is_about(reception: Reception, django_capture_on_commit_callbacks) -> None:
+    """The author gets the private follow link (it works without an account); officials and the
+    consultant who filed the case get the staff page of the case; nobody else gets the follow link."""
+    from django.test import override_settings
+    from django.urls import reverse
+
+    from cipnet.appeals import notifications
+
+    r = reception
+    Membership.objects.filter(user=r.world.users["coordinator_a"]).update(is_active=True)
+    r.clock(kyiv("2026-11-16"))
+    with override_settings(CIPNET_BASE_URL=BASE + "/"), django_capture_on_commit_callbacks(execute=True):
+        case = submitted(r)
+        follow = BASE + reverse("reception:case", args=[case.follow_token])
+        staff = BASE + reverse("reception_staff:case", args=[case.pk])
+        case = services.appeal_register(
+            actor=r.clerk, appeal=case, registration_number="1", registered_on=dt.date(2026, 11, 16)
+        )
+        case = services.appeal_take(actor=r.clerk, appeal=case)
+        case = services.appeal_extend(actor=r.head, appeal=case, reason="Потрібна перевірка на місці.")
+        case = services.appeal_ask(actor=r.clerk, appeal=case, question="Уточніть адресу опори.")
+        case = services.appeal_clarify(actor=r.world.users["consultant_a"], appeal=case, text="Опора № 14.")
+        event = AppealEvent.objects.create(
+            appeal=case, kind=EventKind.MESSAGE_RECEIVED, at=kyiv("2026-11-17"), data={"from": "x@example.org"}
+        )
+        notifications.message_filed(case, event, from_authority=False)
+        send_reminders(kyiv("2027-06-01"))  # overdue: the head and the coordinator
+        services.appeal_answer(actor=r.clerk, appeal=case, outcome="positive", text="Зроблено, дякуємо за звернення.")
+        notifications.confirm_email(case, BASE + reverse("reception:confirm", args=[case.follow_token]))
+    by_kind = {n.kind: n for n in Notification.objects.filter(appeal=case)}
+    expected = {
+        "submitted": staff,
+        "registered": follow,
+        "extended": follow,
+        "question": follow,
+        "clarified": staff,
+        "message": staff,
+        "escalation": staff,
+        "answered": follow,
+    }
+    for kind, link in expected.items():
+        assert kind in by_kind, kind
+        assert link in _links(by_kind[kind].body), (kind, by_kind[kind].body)
+    assert by_kind["confirm"].body.count(BASE) == 1
+    # The follow link goes only to the author.
+    for note in Notification.objects.filter(appeal=case):
+        if note.to != "maria.petrenko@example.org":
+            assert case.follow_token not in note.body, note.kind
+    sent = {m.subject: m.body for m in mail.outbox}
+    assert any(follow in body for body in sent.values())
+
+
+def test_the_reminder_and_forwarding_link_to_their_case(
+    reception: Reception, django_capture_on_commit_callbacks
+) -> None:
+    from django.test import override_settings
+    from django.urls import reverse
+
+    r = reception
+    r.clock(kyiv("2026-11-16"))
+    with override_settings(CIPNET_BASE_URL=BASE), django_capture_on_commit_callbacks(execute=True):
+        case = submitted(r)
+        case = services.appeal_register(
+            actor=r.clerk, appeal=case, registration_number="1", registered_on=dt.date(2026, 11, 16)
+        )
+        case = services.appeal_take(actor=r.clerk, appeal=case)
+        send_reminders(kyiv("2026-12-14"))
+        reminder = Notification.objects.get(appeal=case, kind="reminder")
+        assert BASE + reverse("reception_staff:case", args=[case.pk]) in _links(reminder.body)
+        new = services.appeal_forward(actor=r.clerk, appeal=case, to=r.oblast, reason="Не наша компетенція.")
+    forwarded = Notification.objects.get(appeal=case, kind="forwarded")
+    assert BASE + reverse("reception:case", args=[new.follow_token]) in _links(forwarded.body)
+    submitted_new = Notification.objects.get(appeal=new, kind="submitted")
+    assert BASE + reverse("reception_staff:case", args=[new.pk]) in _links(submitted_new.body)
+
+
+def test_a_consultant_without_the_authors_email_gets_the_staff_page(
+    reception: Reception, django_capture_on_commit_callbacks
+) -> None:
+    from django.test import override_settings
+    from django.urls import reverse
+
+    r = reception
+    r.clock(kyiv("2026-11-16"))
+    with override_settings(CIPNET_BASE_URL=BASE), django_capture_on_commit_callbacks(execute=True):
+        case = submitted(r, author_email="")
+        case = services.appeal_register(
+            actor=r.clerk, appeal=case, registration_number="1", registered_on=dt.date(2026, 11, 16)
+        )
+    note = Notification.objects.get(appeal=case, kind="registered")
+    assert note.to == r.world.users["consultant_a"].email
+    assert _links(note.body) == [BASE + reverse("reception_staff:case", args=[case.pk])]
+    assert case.follow_token not in note.body

@@ -806,3 +806,45 @@ def test_the_review_page_highlights_suspects_and_takes_confirmations(
     assert response.status_code == 302
     case.refresh_from_db()
     assert case.publication == Publication.PUBLISHED
+
+
+def test_a_moderator_moderates_the_register_of_every_region_and_nothing_else(
+    reception: Reception, clock: Callable[[dt.datetime], None], client: Client
+) -> None:
+    from cipnet.accounts.models import Membership, Role
+    from cipnet.accounts.scopes import scope_for
+    from cipnet.directory import selectors as directory_selectors
+    from cipnet.testing import make_user
+
+    r = reception
+    clock(MONDAY)
+    waiting = pending(r)
+    oblast_case = pending(r, authority=r.oblast)
+    moderator = make_user("moderator")
+    Membership.objects.create(user=moderator, role=Role.MODERATOR)
+    assert publication.is_moderator(moderator)
+    assert set(publication.moderation_queue_visible_to(user=moderator)) == {waiting, oblast_case}
+    assert publication.may_moderate(moderator, oblast_case)
+    scope = scope_for(moderator)
+    assert not scope.network and not scope.region_ids and not scope.centre_ids
+    assert not directory_selectors.centre_list_visible_to(user=moderator).exists()
+    assert not selectors.appeal_list_visible_to(user=moderator).exists()
+    client.force_login(moderator)
+    assert client.get(reverse("reception_moderation:review", args=[waiting.pk])).status_code == 200
+    # Signing in lands on the moderation queue.
+    client.logout()
+    response = client.post(reverse("accounts:login"), {"username": "moderator", "password": "correct-horse-battery"})
+    assert response.status_code == 302 and response["Location"] == reverse("reception_moderation:queue")
+
+
+def test_the_staff_home_names_the_officials_authority_not_the_whole_network(
+    reception: Reception, client: Client
+) -> None:
+    from cipnet.accounts.models import Membership, Role
+
+    Membership.objects.create(user=reception.clerk, role=Role.AUTHORITY_OFFICIAL)
+    client.force_login(reception.clerk)
+    with translation.override("en"):
+        page = client.get(reverse("staff:home"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "whole network" not in page
+    assert "Миколаївська міська рада" in page or "Mykolaiv" in page

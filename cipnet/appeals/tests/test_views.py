@@ -82,6 +82,34 @@ def test_errors_are_shown_and_nothing_typed_is_lost(reception: Reception, client
     assert draft.status == Status.DRAFT and draft.text == "Коротко про ліхтарі"
 
 
+def test_correcting_a_refused_form_changes_its_draft_rather_than_making_a_second_case(
+    reception: Reception, client: Client
+) -> None:
+    """The page with the errors posts to the draft the first send saved (its own address, linked)."""
+    response = client.post(
+        reverse("reception:new", args=["appeal"]), form_data(reception, author_address="", idempotency_key=uuid.uuid4())
+    )
+    assert response.status_code == 400
+    draft = Appeal.objects.get()
+    edit = reverse("reception:edit", args=[draft.follow_token])
+    html = response.content.decode()
+    assert f'action="{edit}"' in html and f'href="{edit}"' in html
+    client.post(edit, form_data(reception))
+    draft.refresh_from_db()
+    assert Appeal.objects.count() == 1 and draft.author_address.startswith("вул. Садова")
+
+
+def test_a_consultant_correcting_a_refused_form_changes_its_draft(reception: Reception) -> None:
+    client = login(Client(), "consultant_a")
+    data = form_data(
+        reception, author_address="", **{"behalf-consent": "on", "behalf-centre": reception.world.centre_a.pk}
+    )
+    response = client.post(reverse("reception_staff:new", args=["appeal"]), data)
+    assert response.status_code == 400
+    draft = Appeal.objects.get()
+    assert f'action="{reverse("reception_staff:edit", args=[draft.pk])}"' in response.content.decode()
+
+
 def test_honeypot_and_rate_limit(reception: Reception, client: Client) -> None:
     response = client.post(reverse("reception:new", args=["appeal"]), form_data(reception, website="http://spam"))
     assert response.status_code == 200 and not Appeal.objects.exists()

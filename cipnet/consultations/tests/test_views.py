@@ -331,6 +331,7 @@ def test_quick_entry_saves_and_redirects(world: World, consultant: Client, cards
         world.centre_a,
         service=BIRTH_CARD,
         service_2="Довідка з ЖЕКу",
+        free_text="on",
         help_kind="eservice",
         outcome="partly",
         gender="female",
@@ -392,7 +393,9 @@ def test_quick_entry_matches_a_card_by_its_exact_name_only(
     world: World, consultant: Client, cards: dict[str, ServiceCard]
 ) -> None:
     consultant.post(reverse("consultations:entry"), entry_data(world.centre_a, service=f"  {PENSION_CARD} "))
-    consultant.post(reverse("consultations:entry"), entry_data(world.centre_a, service="Призначення пенсії"))
+    consultant.post(
+        reverse("consultations:entry"), entry_data(world.centre_a, service="Призначення пенсії", free_text="on")
+    )
     rows = list(ConsultationService.objects.order_by("consultation_id").values_list("card_id", "free_text"))
     assert rows == [(cards["pension"].pk, ""), (None, "Призначення пенсії")]
 
@@ -510,6 +513,7 @@ def test_same_profile_copies_the_last_visitor(world: World, consultant: Client) 
             world.centre_a,
             key=data["key"],
             service="Субсидія на оплату житла",
+            free_text="on",
             gender="male",
             age_band="60-74",
             categories=["pensioner", "disability"],
@@ -814,6 +818,8 @@ def visitor_post(world: World, cards: dict[str, ServiceCard], spec: dict[str, An
         if name in data:
             value = data[name]
             data[name] = value.removeprefix("text:") if value.startswith("text:") else cards[value].name
+            if value.startswith("text:"):
+                data["free_text"] = "on"
     return entry_data(world.centre_a, **data)
 
 

@@ -112,15 +112,17 @@ def entry_delete(request: HttpRequest, pk: int) -> HttpResponse:
 def entry_history(request: HttpRequest, pk: int) -> HttpResponse:
     user = user_of(request)
     changes = selectors.history_for_user(user=user, consultation_id=pk)
+    entry = None
     if not changes:
-        raise Http404
+        # An entry loaded in bulk (the demo, old imports) has no audit rows: show it, unchanged.
+        entry = selectors.consultation_get_for_user(user=user, pk=pk)
     for change in changes:
         if change.action == "changed":
             change.rows = [  # type: ignore[attr-defined]
                 (_field_label(name), _field_value(name, pair[0]), _field_value(name, pair[1]))
                 for name, pair in change.changes.items()
             ]
-    return render(request, "consultations/history.html", {"changes": changes, "pk": pk})
+    return render(request, "consultations/history.html", {"changes": changes, "pk": pk, "entry": entry})
 
 
 def _field_label(name: str) -> str:

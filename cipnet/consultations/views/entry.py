@@ -54,7 +54,7 @@ def entry(request: HttpRequest) -> HttpResponse:
     saved: Consultation | None = None
     repeated = False
     if request.method == "POST":
-        form = ConsultationForm(request.POST)
+        form = ConsultationForm(_with_picked_services(request.POST))
         if request.POST.get("action") == "same_profile":
             last = selectors.last_profile(user=user, centre=centre)
             data = request.POST.copy()
@@ -102,6 +102,18 @@ def entry(request: HttpRequest) -> HttpResponse:
     if is_htmx(request):
         return render(request, "consultations/entry.html#panel", context)
     return render(request, "consultations/entry.html", context)
+
+
+def _with_picked_services(data: QueryDict) -> QueryDict:
+    """The form's data with a suggestion the user chose (`pick_service=<name>`) as its service."""
+    picks = {name: data.get(f"pick_{name}", "") for name in ("service", "service_2")}
+    if not any(picks.values()):
+        return data
+    data = data.copy()
+    for name, value in picks.items():
+        if value:
+            data[name] = value
+    return data
 
 
 def _prefilled_form(data: QueryDict) -> ConsultationForm:

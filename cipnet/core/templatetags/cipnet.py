@@ -81,3 +81,27 @@ def parse_iso(value: Any) -> Any:
         return dt.datetime.fromisoformat(str(value))
     except ValueError:
         return ""
+
+
+@register.filter(name="lang", is_safe=True)
+def lang(value: Any) -> SafeString:
+    """`value`, escaped, in `<span lang="uk">` when it is Ukrainian content on a page in another language.
+
+    For content shown in Ukrainian because its translation is missing (`Localized`) and for content
+    kept only in Ukrainian (addresses, a card's steps): screen readers then read it as Ukrainian.
+    """
+    from cipnet.core.i18n import marked
+
+    return marked(value)
+
+
+@register.filter(is_safe=True)
+def lang_attr(value: Any) -> SafeString:
+    """` lang="uk"` for an element that holds `value`, when that is Ukrainian content on a page in
+    another language (for containers: `<li{{ step|lang_attr }}>`), else nothing."""
+    from cipnet.core.i18n import content_language, current_language
+
+    language = content_language(value)
+    if language and language != current_language():
+        return format_html(' lang="{}"', language)
+    return mark_safe("")

@@ -140,7 +140,7 @@ def status_url(ticket: Ticket, suffix: str = "") -> str:
 def test_status_page_says_how_many_are_ahead_and_how_long(client: Client, world: World, queue: QueueConfig) -> None:
     *_, mine = issue(world, 4)
     html = client.get(status_url(mine)).content.decode()
-    assert f'<span class="ticket-number" id="ticket-label">{mine.label}</span>' in html
+    assert f'<span class="ticket-number" id="ticket-label" lang="uk">{mine.label}</span>' in html
     # Three ahead; no history yet, so 10 minutes each, shared by the two desks: 15 minutes.
     assert "3 people before you, about 15 minutes" in html
     assert f'href="/en/queue/ticket/{mine.code}/cancel/"' in html
@@ -189,10 +189,21 @@ def test_unknown_ticket_is_404(client: Client, world: World, queue: QueueConfig)
 # --- The slip -------------------------------------------------------------------------------------
 
 
+def test_slip_has_one_h1_naming_the_ticket(client: Client, world: World, queue: QueueConfig) -> None:
+    """Screen readers jump to the h1: on the slip it is "Your ticket A-001" (issue 14)."""
+    import re
+
+    (ticket,) = issue(world, 1)
+    html = client.get(status_url(ticket, "slip/")).content.decode()
+    headings = re.findall(r"<h1[^>]*>(.*?)</h1>", html, re.S)
+    assert len(headings) == 1
+    assert ticket.label in headings[0]
+
+
 def test_slip_has_the_number_and_a_qr_code_of_the_status_page(client: Client, world: World, queue: QueueConfig) -> None:
     (ticket,) = issue(world, 1)
     html = client.get(status_url(ticket, "slip/")).content.decode()
-    assert f'<p class="slip__number">{ticket.label}</p>' in html
+    assert f'<span class="slip__number" lang="uk">{ticket.label}</span>' in html
     assert f"http://testserver/en/queue/ticket/{ticket.code}/" in html
     assert '<svg viewBox="0 0 ' in html and "<path " in html
     assert "data-print" in html

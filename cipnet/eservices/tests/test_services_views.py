@@ -255,3 +255,34 @@ def test_needs_verification_is_one_rule_everywhere(pension: ServiceCard, world: 
         staff_page = editor.get(reverse("eservices_staff:cards"), {"show": "active"})
         row = next(card for card in staff_page.context["page"] if card.pk == pension.pk)
         assert row.needs_verification is due
+
+
+def test_the_printed_card_lists_the_consultants_centre_first_then_the_nearest(
+    pension: ServiceCard, world: World
+) -> None:
+    from cipnet.directory import services as directory_services
+
+    def centre(name: str, lat: float, lon: float):  # type: ignore[no-untyped-def]
+        made = directory_services.centre_create(
+            actor=None,
+            name=name,
+            host=world.centre_b.host,
+            settlement=world.centre_b.settlement,
+            address="вул. Лісова, 1",
+            latitude=lat,
+            longitude=lon,
+            status="active",
+            public_computers=1,
+        )
+        CentreService.objects.create(centre=made, card=pension)
+        return made
+
+    far = centre("А-центр далеко", 48.29, 25.93)  # ~200 km away, first by name
+    CentreService.objects.create(centre=world.centre_a, card=pension)  # Mykolaiv, ~900 km
+    CentreService.objects.create(centre=world.centre_b, card=pension)
+    near = centre("Я-центр поруч", 49.53, 23.99)  # ~1 km from centre B
+    url = reverse("eservices:card", args=[pension.identifier])
+    response = as_user(world, "consultant_b").get(url, {"print": "1"})
+    centres = response.context["centres"]
+    assert [c.pk for c in centres][:3] == [world.centre_b.pk, near.pk, far.pk]
+    assert len(centres) <= 5

@@ -33,10 +33,17 @@
   });
 
   // ---- Rendering (textContent only: names come from the database).
+  // Ukrainian text (ticket letters, untranslated names) on a board in another language is marked
+  // lang="uk", as the server marks it, so that screen readers read it in Ukrainian.
+  var CYRILLIC = /[\u0400-\u04FF]/;
+  var pageIsUkrainian = (root.lang || "uk").split("-")[0] === "uk";
   function node(tag, className, text) {
     var n = document.createElement(tag);
     if (className) { n.className = className; }
-    if (text !== undefined) { n.textContent = text; }
+    if (text !== undefined) {
+      n.textContent = text;
+      if (!pageIsUkrainian && CYRILLIC.test(text)) { n.setAttribute("lang", "uk"); }
+    }
     return n;
   }
 

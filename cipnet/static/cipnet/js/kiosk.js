@@ -32,3 +32,10 @@
   ["pointerdown", "keydown"].forEach(function (name) { document.addEventListener(name, arm, { passive: true }); });
   arm();
 })();
+
+// A problem after a tap: focus its summary, so it is read out and the next Tab starts there.
+(function () {
+  "use strict";
+  var summary = document.querySelector(".error-summary");
+  if (summary) { summary.focus(); }
+})();
