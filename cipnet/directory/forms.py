@@ -63,23 +63,44 @@ class FinderForm(forms.Form):
         field.label_from_instance = lambda region: region.display_name  # type: ignore[method-assign,assignment]
 
 
+class SettlementInput(forms.TextInput):
+    """The place's name or code, typed; or, once the form has offered same-named places (the finder's
+    "which one?"), the one picked among them: a radio `<name>_pick` beside a hidden `<name>_for` that
+    remembers what was typed, so a pick counts only while the typed text is unchanged."""
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        typed = data.get(name)
+        picked = data.get(f"{name}_pick")
+        if picked and data.get(f"{name}_for") == typed:
+            return picked
+        return typed
+
+
 class SettlementField(forms.Field):
-    """A settlement by KATOTTG code (UA…) or by an unambiguous name."""
+    """A settlement by KATOTTG code (UA…) or by its name, searched as the finder does (word forms, Latin
+    letters). When the name fits several places, or none exactly, the form offers the candidates to
+    pick from (`candidates`, rendered by includes/field.html): nobody has to look up a code."""
 
     default_error_messages = {
         "unknown_code": _("Unknown territory code “%(value)s”. Check it against the KATOTTG codifier."),
         "not_settlement": _("“%(value)s” is not a city, town or village. Choose a settlement."),
         "not_found": _("No settlement called “%(value)s” was found. Check the spelling or give its KATOTTG code."),
-        "ambiguous": _(
-            "There are several places called “%(value)s”: %(choices)s. Give the KATOTTG code of the right one."
+        "ambiguous": _("There are several places called “%(value)s”. Choose the right one in the list below."),
+        "did_you_mean": _(
+            "No settlement is called exactly “%(value)s”. Choose one of the places below, or correct the name."
         ),
     }
 
-    widget = forms.TextInput(attrs={"maxlength": 100, "autocomplete": "off"})
+    widget = SettlementInput(attrs={"maxlength": 100, "autocomplete": "off"})
     #: Levels a code may name; subclasses widen it (e.g. oblasts for regional services).
     allowed_levels: tuple[str, ...] = (*SETTLEMENT_LEVELS, TerritoryLevel.CITY_DISTRICT)
+    #: After a failed clean: the places offered for the text typed (assigned, never mutated: fields are
+    #: copied shallowly per form).
+    candidates: tuple[Territory, ...] = ()
+    typed: str = ""
 
     def to_python(self, value: Any) -> Territory | None:
+        self.candidates, self.typed = (), ""
         text = str(value or "").strip()[:100]
         if not text:
             return None
@@ -92,15 +113,17 @@ class SettlementField(forms.Field):
                     self.error_messages["not_settlement"], code="not_settlement", params={"value": territory.label}
                 )
             return territory
-        matches = [m for m in settlement_search(text, limit=8) if m.exact]
-        if not matches:
-            raise ValidationError(self.error_messages["not_found"], code="not_found", params={"value": text})
-        if len(matches) > 1:
-            choices = "; ".join(f"{m.territory.full_label} ({m.territory.code})" for m in matches[:5])
-            raise ValidationError(
-                self.error_messages["ambiguous"], code="ambiguous", params={"value": text, "choices": choices}
-            )
-        return matches[0].territory
+        found = settlement_search(text, limit=8)
+        matches = [m for m in found if m.exact]
+        if len(matches) == 1:
+            return matches[0].territory
+        self.typed = str(value)
+        self.candidates = tuple(m.territory for m in (matches or found))
+        if matches:
+            raise ValidationError(self.error_messages["ambiguous"], code="ambiguous", params={"value": text})
+        if found:
+            raise ValidationError(self.error_messages["did_you_mean"], code="did_you_mean", params={"value": text})
+        raise ValidationError(self.error_messages["not_found"], code="not_found", params={"value": text})
 
     def prepare_value(self, value: Any) -> Any:
         if isinstance(value, int):
@@ -116,7 +139,8 @@ class CentreForm(forms.ModelForm):
         label=_("Settlement"),
         help_text=hint_with_examples(
             gettext_noop(
-                "Name (e.g. %(name)s) or KATOTTG code (e.g. UA46060…). If several places share the name, give the code."
+                "Name (e.g. %(name)s) or KATOTTG code (e.g. UA46060…). "
+                "If several places share the name, you will be asked which one."
             ),
             name="Жовква",
         ),

@@ -131,6 +131,8 @@ def describe(element: ElementHandle) -> str:
 # (cipnet/locale/uk/LC_MESSAGES/django.po). Written out, not read from the catalogue, so that a lost
 # or changed translation fails a test.
 UK: dict[str, str] = {
+    "Which place do you mean?": "Який саме населений пункт?",
+    "Add the centre": "Додати центр",
     "Find a centre": "Знайти центр",
     "City, town or village": "Місто, селище чи село",
     "Find centres near me": "Знайти найближчі центри",

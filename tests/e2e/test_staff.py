@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from playwright.sync_api import Page, expect
@@ -47,4 +48,36 @@ def test_manager_fixes_opening_hours_after_an_error(data: Any, page: Page) -> No
     page.get_by_role("button", name=uk("Save opening hours")).click()
     page.wait_for_url(f"**/staff/centres/{data.centre_a.pk}/")
     expect(page.get_by_role("status")).to_have_text(uk("Opening hours saved."))
+    assert_axe_clean(axe_failures)
+
+
+def test_coordinator_places_a_new_centre_in_a_same_named_village_by_picking_it(data: Any, page: Page) -> None:
+    """Issue 14: no KATOTTG code to type. The network administrator types "Миколаїв", is asked which
+    one (as in the finder), picks the Lviv-oblast town with the keyboard and the centre is saved there."""
+    page.goto("/accounts/login/")
+    page.get_by_label(uk("Username")).fill("admin")
+    page.get_by_label(uk("Password"), exact=True).fill("correct-horse-battery")
+    page.get_by_role("main").get_by_role("button", name=uk("Sign in")).click()
+    page.wait_for_url("**/staff/")
+    page.goto("/staff/centres/new/")
+    page.locator("#id_name").fill("Бібліотека-філія № 5")
+    page.locator("#id_host").select_option(str(data.centre_b.host_id))
+    page.locator("#id_office").select_option(str(data.office_b.pk))
+    page.locator("#id_settlement").fill("Миколаїв")
+    page.locator("#id_address").fill("вул. Галицька, 1")
+    page.get_by_role("button", name=uk("Add the centre")).click()
+
+    choices = page.get_by_role("group", name=uk("Which place do you mean?"))
+    expect(choices.get_by_role("radio")).to_have_count(2)
+    expect(page.locator("#id_address")).to_have_value("вул. Галицька, 1")  # nothing typed is lost
+    axe_failures: list[str] = []
+    axe_check(page, label="centre form: which Mykolaiv", collect=axe_failures)
+    page.locator("#id_settlement").scroll_into_view_if_needed()
+    screenshot(page, "staff-centre-which-place", full_page=False)
+    choices.get_by_role("radio", name=re.compile(re.escape(data.centre_b.settlement.code))).check()
+    page.get_by_role("button", name=uk("Add the centre")).click()
+    page.wait_for_url("**/staff/centres/*/hours/")
+    from cipnet.directory.models import Centre
+
+    assert Centre.objects.get(name="Бібліотека-філія № 5").settlement == data.centre_b.settlement
     assert_axe_clean(axe_failures)

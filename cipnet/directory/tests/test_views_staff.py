@@ -149,3 +149,48 @@ def test_exception_twice_on_one_day_is_refused(world: World, manager: Client) ->
     assert response.status_code == 400
     assert "date" in response.context["form"].errors
     assert OpeningException.objects.filter(centre=world.centre_a).count() == 1
+
+
+def test_a_shared_name_is_answered_by_picking_the_place_not_by_typing_a_code(world: World) -> None:
+    """Issue 14: a coordinator creating a centre in a same-named place is offered the places, as in
+    the finder; picking one saves the centre there (no 19-character KATOTTG code to type)."""
+    client = Client()
+    client.force_login(world.users["admin"])
+    url = reverse("staff:centre_create")
+    data = centre_data(
+        world, name="Центр у Миколаєві", settlement="Миколаїв", status="planned", office=world.office_b.pk
+    )
+    response = client.post(url, data)
+    assert response.status_code == 200
+    field = response.context["form"].fields["settlement"]
+    codes = [place.code for place in field.candidates]
+    assert world.centre_b.settlement.code in codes and world.centre_a.settlement.code in codes
+    html = response.content.decode()
+    assert "Which place do you mean?" in html
+    assert f'name="settlement_pick" id="id_settlement_pick_{codes.index(world.centre_b.settlement.code) + 1}"' in html
+    assert 'name="settlement_for" value="Миколаїв"' in html
+    assert not Centre.objects.filter(name="Центр у Миколаєві").exists()
+
+    picked = {**data, "settlement_pick": world.centre_b.settlement.code, "settlement_for": "Миколаїв"}
+    response = client.post(url, picked)
+    assert response.status_code == 302, response.context["form"].errors
+    assert Centre.objects.get(name="Центр у Миколаєві").settlement == world.centre_b.settlement
+
+
+def test_a_pick_does_not_count_once_the_typed_name_changed(world: World) -> None:
+    client = Client()
+    client.force_login(world.users["admin"])
+    data = centre_data(world, name="Центр у Миколаєві", settlement="Атлантида", status="planned")
+    data |= {"settlement_pick": world.centre_b.settlement.code, "settlement_for": "Миколаїв"}
+    response = client.post(reverse("staff:centre_create"), data)
+    assert response.status_code == 200
+    assert "No settlement called" in " ".join(response.context["form"].errors["settlement"])
+
+
+def test_a_misspelt_name_offers_the_places_it_may_mean(world: World, manager: Client) -> None:
+    response = manager.post(
+        reverse("staff:centre_edit", args=[world.centre_a.pk]), centre_data(world, settlement="Миколаi")
+    )
+    assert response.status_code == 200
+    assert "Choose one of the places below" in " ".join(response.context["form"].errors["settlement"])
+    assert response.context["form"].fields["settlement"].candidates
