@@ -123,7 +123,7 @@ def test_ten_visitors_in_under_three_minutes_and_the_manager_sees_exactly_them(
     manager.goto(f"/staff/log/centre/{centre.pk}/")
     axe_check(manager, label="centre figures", collect=axe_failures)
     figures = manager.locator(".figures .figure strong").first
-    expect(figures).to_have_text("10")
+    expect(figures).to_have_text("10 консультацій")  # the number with its plural form (issue 14)
 
     def shown(dimension: str) -> dict[str, int]:
         rows = manager.locator(f"section[aria-labelledby='bd-{dimension}'] tbody tr")
