@@ -149,6 +149,7 @@ def build_world() -> World:
         ),
         "official": make_user("official", {"role": Role.AUTHORITY_OFFICIAL}),
         "admin": make_user("admin", {"role": Role.NETWORK_ADMIN}),
+        "moderator": make_user("moderator", {"role": Role.MODERATOR}),
     }
     return w
 

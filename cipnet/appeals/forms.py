@@ -22,7 +22,7 @@ from cipnet.appeals.attachments import ALLOWED_LABEL, MAX_BYTES, MAX_FILES
 from cipnet.appeals.models import ANSWER_CHANNELS, AnswerForm, Appeal, AppealType, Authority, Kind, Outcome
 from cipnet.appeals.services import AppealInput
 from cipnet.core.clock import KYIV
-from cipnet.core.widgets import LanguageMarkedSelect
+from cipnet.core.widgets import LanguageMarkedSelect, LanguageMarkedTextarea
 from cipnet.directory.models import Centre
 
 
@@ -100,7 +100,7 @@ class CaseForm(forms.Form):
         label=_("Text"),
         max_length=10000,
         required=False,
-        widget=forms.Textarea(attrs={"rows": 10}),
+        widget=LanguageMarkedTextarea(attrs={"rows": 10}),
     )
     answer_form = forms.ChoiceField(
         label=_("How do you want the answer"), choices=AnswerForm.choices, widget=forms.RadioSelect, required=False
@@ -110,7 +110,7 @@ class CaseForm(forms.Form):
         required=False,
     )
     urgency_reason = forms.CharField(
-        label=_("Why it is urgent"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Why it is urgent"), max_length=2000, required=False, widget=LanguageMarkedTextarea(attrs={"rows": 3})
     )
     attachments = MultipleFileField(label=_("Attach documents (optional)"), required=False, help_text=ATTACHMENTS_HELP)
     publish_consent = forms.BooleanField(
@@ -210,7 +210,7 @@ class OnBehalfForm(forms.Form):
 
 
 class TextForm(forms.Form):
-    text = forms.CharField(label=_("Text"), max_length=10000, widget=forms.Textarea(attrs={"rows": 5}))
+    text = forms.CharField(label=_("Text"), max_length=10000, widget=LanguageMarkedTextarea(attrs={"rows": 5}))
 
 
 class RegisterForm(forms.Form):
@@ -221,7 +221,9 @@ class RegisterForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    assignee: forms.ModelChoiceField[User] = forms.ModelChoiceField(label=_("Official"), queryset=User.objects.none())
+    assignee: forms.ModelChoiceField[User] = forms.ModelChoiceField(
+        label=_("Official"), queryset=User.objects.none(), widget=LanguageMarkedSelect
+    )
 
     def __init__(self, *args: Any, officials: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -230,7 +232,9 @@ class AssignForm(forms.Form):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(
-        label=_("Justification (the author will read it)"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
+        label=_("Justification (the author will read it)"),
+        max_length=5000,
+        widget=LanguageMarkedTextarea(attrs={"rows": 4}),
     )
 
 
@@ -239,7 +243,7 @@ class ForwardForm(forms.Form):
     reason = forms.CharField(
         label=_("Why that body is competent (the author will read it)"),
         max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=LanguageMarkedTextarea(attrs={"rows": 3}),
     )
 
     def __init__(self, *args: Any, appeal: Appeal, **kwargs: Any) -> None:
@@ -251,7 +255,7 @@ class ForwardForm(forms.Form):
 
 class QuestionForm(forms.Form):
     question = forms.CharField(
-        label=_("What should the author clarify"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
+        label=_("What should the author clarify"), max_length=5000, widget=LanguageMarkedTextarea(attrs={"rows": 4})
     )
 
 
@@ -260,7 +264,7 @@ class OfficialAnswerForm(forms.Form):
     text = forms.CharField(
         label=_("Answer"),
         max_length=20000,
-        widget=forms.Textarea(attrs={"rows": 8}),
+        widget=LanguageMarkedTextarea(attrs={"rows": 8}),
         help_text=_("A refusal must give its reason."),
     )
     attachments = MultipleFileField(label=_("Attach documents"), required=False, help_text=ATTACHMENTS_HELP)

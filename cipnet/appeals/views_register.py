@@ -23,6 +23,7 @@ from cipnet.appeals import publication, selectors
 from cipnet.appeals.models import Appeal, Kind, Publication
 from cipnet.core.errors import InvalidTransition, put_errors
 from cipnet.core.pii import LABELS as PII_LABELS
+from cipnet.core.widgets import LanguageMarkedSelect, LanguageMarkedTextarea
 
 PAGE_SIZE = 20
 #: Text searches per address in ten minutes (a library's shared connection serves many people).
@@ -33,7 +34,7 @@ class RegisterSearchForm(forms.Form):
     q = forms.CharField(
         label=gettext_lazy("Words or case number"), required=False, max_length=200, widget=forms.SearchInput
     )
-    authority = forms.ChoiceField(label=gettext_lazy("Authority"), required=False)
+    authority = forms.ChoiceField(label=gettext_lazy("Authority"), required=False, widget=LanguageMarkedSelect)
     kind = forms.ChoiceField(
         label=gettext_lazy("Kind of case"),
         required=False,
@@ -47,8 +48,8 @@ class RegisterSearchForm(forms.Form):
 
 class ModerationForm(forms.Form):
     subject = forms.CharField(label=gettext_lazy("Subject to publish"), max_length=200, required=False)
-    text = forms.CharField(label=gettext_lazy("Question to publish"), widget=forms.Textarea(attrs={"rows": 12}))
-    answer = forms.CharField(label=gettext_lazy("Answer to publish"), widget=forms.Textarea(attrs={"rows": 12}))
+    text = forms.CharField(label=gettext_lazy("Question to publish"), widget=LanguageMarkedTextarea(attrs={"rows": 12}))
+    answer = forms.CharField(label=gettext_lazy("Answer to publish"), widget=LanguageMarkedTextarea(attrs={"rows": 12}))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

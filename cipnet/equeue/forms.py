@@ -9,8 +9,11 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
+from cipnet.core.i18n import hint_with_examples, marked
 from cipnet.core.widgets import LanguageMarkedSelect
 from cipnet.equeue.models import Desk, PriorityCategory, QueueConfig, QueueTopic
 
@@ -99,7 +102,9 @@ class TopicForm(forms.ModelForm):
         model = QueueTopic
         fields = ["prefix", "name", "name_en", "name_pl", "position", "is_active"]
         help_texts = {
-            "prefix": _("Starts the ticket number, e.g. А-017. One capital letter."),
+            "prefix": hint_with_examples(
+                gettext_noop("Starts the ticket number, e.g. %(code)s. One capital letter."), code="А-017"
+            ),
             "position": _("Topics are listed by this number, smallest first."),
             "is_active": _("Untick to stop issuing tickets for this topic."),
         }
@@ -119,7 +124,9 @@ class DeskForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         field = self.fields["topics"]
         field.queryset = topics  # type: ignore[attr-defined]
-        field.label_from_instance = lambda t: f"{t.prefix} — {t.display_name}"  # type: ignore[attr-defined]
+        # Checkbox labels are HTML: the topic's Cyrillic letter (and a name kept only in Ukrainian) is
+        # marked lang="uk" on English and Polish pages.
+        field.label_from_instance = lambda t: format_html("{} — {}", marked(t.prefix), marked(t.display_name))  # type: ignore[attr-defined]
         field.help_text = _("The desk calls visitors of the ticked topics.")
 
 

@@ -188,11 +188,18 @@ class CardForm(forms.ModelForm):
 
 
 class SynonymForm(forms.Form):
-    term = forms.CharField(label=_("What people type"), max_length=100, help_text=_("e.g. прописка, комуналка, ФЛП"))
+    term = forms.CharField(
+        label=_("What people type"),
+        max_length=100,
+        help_text=hint_with_examples(gettext_noop("e.g. %(words)s"), words="прописка, комуналка, ФЛП"),
+    )
     expansion = forms.CharField(
         label=_("Search for"),
         max_length=250,
-        help_text=_("Words in the catalogue, e.g. реєстрація місця проживання. Several may be separated by commas."),
+        help_text=hint_with_examples(
+            gettext_noop("Words in the catalogue, e.g. %(words)s. Several may be separated by commas."),
+            words="реєстрація місця проживання",
+        ),
     )
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 

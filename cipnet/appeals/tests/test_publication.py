@@ -798,7 +798,7 @@ def test_the_review_page_highlights_suspects_and_takes_confirmations(
     response = client.post(url, data)
     assert response.status_code == 400
     page = response.content.decode()
-    assert '<mark title="a person&#x27;s name">Тарасові Шевченку</mark>' in page
+    assert '<mark title="a person&#x27;s name" lang="uk">Тарасові Шевченку</mark>' in page
     assert 'name="confirmed" value="Тарасові Шевченку"' in page
     case.refresh_from_db()
     assert case.publication == Publication.PENDING
@@ -814,14 +814,13 @@ def test_a_moderator_moderates_the_register_of_every_region_and_nothing_else(
     from cipnet.accounts.models import Membership, Role
     from cipnet.accounts.scopes import scope_for
     from cipnet.directory import selectors as directory_selectors
-    from cipnet.testing import make_user
 
     r = reception
     clock(MONDAY)
     waiting = pending(r)
     oblast_case = pending(r, authority=r.oblast)
-    moderator = make_user("moderator")
-    Membership.objects.create(user=moderator, role=Role.MODERATOR)
+    moderator = r.world.users["moderator"]
+    assert Membership.objects.filter(user=moderator, role=Role.MODERATOR).exists()
     assert publication.is_moderator(moderator)
     assert set(publication.moderation_queue_visible_to(user=moderator)) == {waiting, oblast_case}
     assert publication.may_moderate(moderator, oblast_case)
