@@ -134,6 +134,11 @@ def new_context(transactional_db: None, browser: Browser, live_server: Any) -> I
         context = browser.new_context(**settings)
         context.set_default_timeout(10_000)
         context.route(EXTERNAL, lambda route: route.abort())
+        if settings["base_url"] == live_server.url:
+            # pytest-django's live server is WSGI: a board's Server-Sent Events stream would hold one of
+            # its threads (and an executor thread that keeps the interpreter from exiting) for ever.
+            # Refused, the board polls instead; the stream itself is tested on uvicorn (`asgi_url`).
+            context.route("**/events/**", lambda route: route.abort())
         context.on("page", watch)
         contexts.append(context)
         return context
