@@ -146,3 +146,29 @@ def test_free_text_without_javascript_needs_the_tick(log_data: Any, new_context:
     page.get_by_role("button", name=uk("Save the entry")).click()
     page.wait_for_url("**/staff/log/?centre=*&saved=*")
     assert Consultation.objects.get().services.get().free_text == "Допомога заповнити заяву на субсидію"
+
+
+def test_ten_visitors_by_keyboard_only_without_javascript(
+    log_data: Any, new_context: Callable[..., BrowserContext]
+) -> None:
+    """The same ten visitors with JavaScript off: the consultant types each service's name as the
+    catalogue's list gives it and presses Enter; every save comes back with the service field
+    focused and empty, so the next visitor is typed at once. Ten entries, none twice."""
+    page = sign_in(new_context(java_script_enabled=False), "consultant_a")
+    page.goto("/staff/log/")
+    service = page.locator("#id_service")
+    options: list[str] = page.eval_on_selector_all("#service-options option", "os => os.map(o => o.value)")
+    names = []
+    for fragment in [*ONE_MATCH, "призначення пенсії"]:
+        found = [name for name in options if all(w in fold(name) for w in fold(fragment).split())]
+        names.append(found[0])
+    for number, name in enumerate(names, start=1):
+        expect(service).to_be_focused()  # autofocus: no click needed
+        page.keyboard.type(name)
+        page.keyboard.press("Enter")
+        page.wait_for_url("**/staff/log/?centre=*&saved=*")
+        expect(page.locator("#saved-notice")).to_contain_text(name)
+        assert Consultation.objects.count() == number
+    expect(service).to_have_value("")
+    saved = [c.services.get().card.name for c in Consultation.objects.order_by("occurred_at", "id")]
+    assert saved == names
