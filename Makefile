@@ -10,6 +10,7 @@ PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
+WEB_WORKERS ?= 1
 
 .PHONY: help run serve test fuzz bootstrap bootstrap-dev lint typecheck bench lock messages demo clean python-check
 
@@ -53,7 +54,9 @@ demo: bootstrap
 	$(MANAGE) load_demo_reception
 	$(MANAGE) send_appeal_reminders --schedule
 
-# uvicorn (ASGI) rather than runserver: queue boards keep a Server-Sent Events stream open.
+# granian (config/asgi.py: pages through Django's WSGI handler, the queue's Server-Sent Events
+# streams through its ASGI handler; ADR 9) rather than runserver. One worker process by default:
+# with more (WEB_WORKERS=2), set REDIS_URL so that a board hears changes made in any process.
 # Static files come from the finders (WHITENOISE_USE_FINDERS in local settings), so no
 # collectstatic. Open streams are cut 3 s after Ctrl-C instead of holding the server up.
 run: demo
@@ -71,8 +74,9 @@ serve:
 		stop() { trap - INT TERM EXIT; kill -TERM $$worker $$web 2>/dev/null; wait $$worker $$web 2>/dev/null; exit 0; }; \
 		trap stop INT TERM EXIT; \
 		$(MANAGE) db_worker & worker=$$!; \
-		DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-config.settings.local} $(VENV)/bin/uvicorn config.asgi:application \
-			--host $(HOST) --port $(PORT) --lifespan off --timeout-graceful-shutdown 3 & web=$$!; \
+		DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-config.settings.local} $(VENV)/bin/granian --interface asgi \
+			--host $(HOST) --port $(PORT) --workers $(WEB_WORKERS) --no-ws --workers-kill-timeout 3 \
+			config.asgi:application & web=$$!; \
 		wait
 
 test: bootstrap-dev

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
-from bench import consultations, durability, equeue, finder, load, redaction, search
+from bench import consultations, durability, equeue, finder, load, redaction, search, server
 
 BENCHMARKS: dict[str, Callable[[list[str]], None]] = {
     "finder": finder.main,
@@ -15,6 +15,7 @@ BENCHMARKS: dict[str, Callable[[list[str]], None]] = {
     "load": load.main,
     "redaction": redaction.main,
     "durability": durability.main,
+    "server": server.main,
 }
 
 
