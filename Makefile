@@ -12,7 +12,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WEB_WORKERS ?= 1
 
-.PHONY: help run serve test fuzz bootstrap bootstrap-dev lint typecheck bench lock messages demo clean python-check
+.PHONY: help run serve test fuzz prod-smoke bootstrap bootstrap-dev lint typecheck bench lock messages demo clean python-check
 
 help:
 	@echo "make run    - install, migrate, load demo data, start web server + task worker"
@@ -96,6 +96,11 @@ lint: bootstrap-dev
 
 bench: bootstrap-dev
 	BENCH_POSTGRES_URL=$${BENCH_POSTGRES_URL-postgres://postgres@127.0.0.1:5432/cipnet_bench} $(PY) -m bench
+
+# The production stack on loopback (granian, PostgreSQL with its pool, Redis, two task workers):
+# smoke, fan-out across processes, 1 → 2 web workers, 1,000 e-mails sent once. bench/stack.py.
+prod-smoke: bootstrap-dev
+	$(PY) -m bench.stack $(PROD_SMOKE_ARGS)
 
 messages: bootstrap-dev
 	cd cipnet && ../$(PY) ../manage.py makemessages -l uk -l en -l pl --no-obsolete --no-location

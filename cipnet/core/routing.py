@@ -29,7 +29,7 @@ class StreamRouter:
         if scope["type"] == "lifespan":
             await self.lifespan(receive, send)
         elif scope["type"] == "http" and not self.stream_paths.match(scope.get("path", "")):
-            await self.pages(scope, receive, send)
+            await self.pages(scope, as_coroutine(receive), send)
         else:
             await self.streams(scope, receive, send)
 
@@ -42,3 +42,14 @@ class StreamRouter:
             elif message["type"] == "lifespan.shutdown":
                 await send({"type": "lifespan.shutdown.complete"})
                 return
+
+
+def as_coroutine(receive: Receive) -> Receive:
+    """a2wsgi reads a request's body from its thread with `run_coroutine_threadsafe(receive())`, which
+    takes only a coroutine; granian's `receive()` returns another kind of awaitable (a POST's body
+    then failed with "A coroutine object is required")."""
+
+    async def receive_coroutine() -> Message:
+        return await receive()
+
+    return receive_coroutine
