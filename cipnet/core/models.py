@@ -9,3 +9,19 @@ class BaseModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class PublicDataVersion(models.Model):
+    """One row: a token that changes after every committed write to what public pages show
+    (cipnet.core.pagecache keys the pages it keeps by it)."""
+
+    SINGLETON = 1
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=SINGLETON)
+    token = models.CharField(max_length=32)
+
+    class Meta:
+        verbose_name = "public data version"
+
+    def __str__(self) -> str:
+        return self.token

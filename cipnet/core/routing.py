@@ -4,19 +4,39 @@ Streams (Server-Sent Events) need Django's ASGI handler: an open stream then cos
 Everything else is a sync view behind sync middleware, which Django's WSGI handler runs with one
 thread hop (a2wsgi) instead of the ASGI handler's hop per middleware. The lifespan protocol is
 answered here: neither handler has startup or shutdown work.
+
+Database connections: the WSGI path runs in a2wsgi's bounded pool of threads, so a connection kept
+between requests (CONN_MAX_AGE, SQLite) is one per pool thread. Django's ASGI handler runs each
+request's sync code in a thread of its own that ends with the request, so a kept connection would
+outlive its thread: requests on the stream path close theirs when they finish
+(`close_stream_connections`, connected to `request_finished` in cipnet.core.apps).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable, MutableMapping
+from contextvars import ContextVar
 from typing import Any
+
+from django.db import connections
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[..., Awaitable[None]]
+
+#: True while a request goes through Django's ASGI handler (the streams); sync_to_async copies it
+#: into the request's threads.
+ON_STREAM_PATH: ContextVar[bool] = ContextVar("on_stream_path", default=False)
+
+
+def close_stream_connections(**kwargs: Any) -> None:
+    """On `request_finished`: a request on the stream path closes its thread's database connections
+    whatever CONN_MAX_AGE says, because its thread ends with it."""
+    if ON_STREAM_PATH.get():
+        connections.close_all()
 
 
 class StreamRouter:
@@ -31,7 +51,11 @@ class StreamRouter:
         elif scope["type"] == "http" and not self.stream_paths.match(scope.get("path", "")):
             await self.pages(scope, as_coroutine(receive), send)
         else:
-            await self.streams(scope, receive, send)
+            token = ON_STREAM_PATH.set(True)
+            try:
+                await self.streams(scope, receive, send)
+            finally:
+                ON_STREAM_PATH.reset(token)
 
     @staticmethod
     async def lifespan(receive: Receive, send: Send) -> None:

@@ -3,12 +3,34 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, HttpResponseRedirect
 from django.templatetags.static import static
 from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language as django_set_language
 
 
+def from_this_site(request: HttpRequest) -> bool:
+    """The form was sent from one of our own pages, by what the browser says of where it came from:
+    `Sec-Fetch-Site`, else `Origin`, else `Referer`. A request that names none of them (an old browser,
+    a privacy tool) is let through: the worst a forged one can do is change the page's language."""
+    site = request.headers.get("Sec-Fetch-Site")
+    if site:
+        return site in ("same-origin", "none")
+    for header in ("Origin", "Referer"):
+        value = request.headers.get(header)
+        if value:
+            return value != "null" and url_has_allowed_host_and_scheme(
+                value, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+            )
+    return True
+
+
+# The switch carries no CSRF token, so that the public pages carry none and the same page can be
+# served to every visitor who is not signed in (cipnet.core.pagecache, ADR 10); where the request
+# came from is checked instead (`from_this_site`).
+@csrf_exempt
 def set_language(request: HttpRequest) -> HttpResponse:
     """Django's language switch, reading the page's own language from its address.
 
@@ -17,6 +39,8 @@ def set_language(request: HttpRequest) -> HttpResponse:
     outside the prefixed URLs, so we activate the language of `next` first, otherwise
     /en/… could not be resolved and would be returned unchanged.
     """
+    if request.method == "POST" and not from_this_site(request):
+        return HttpResponseForbidden("The language can only be changed from CIPnet's own pages.")
     next_url = request.POST.get("next", request.GET.get("next", ""))
     page_language = translation.get_language_from_path(urlsplit(next_url).path) or settings.LANGUAGE_CODE
     with translation.override(page_language):

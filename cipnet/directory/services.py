@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from cipnet.accounts.models import User
 from cipnet.accounts.scopes import scope_for
+from cipnet.core import pagecache
 from cipnet.core.errors import Forbidden, NotFoundOrNotAllowed
 from cipnet.core.text import transliterate
 from cipnet.directory.hours import Interval, find_overlap
@@ -137,6 +138,7 @@ def centre_set_features(*, actor: User | None, centre: Centre, features: Iterabl
     current = set(centre.features.values_list("feature", flat=True))
     CentreFeature.objects.filter(centre=centre, feature__in=current - wanted).delete()
     CentreFeature.objects.bulk_create([CentreFeature(centre=centre, feature=f) for f in sorted(wanted - current)])
+    pagecache.data_changed()  # bulk_create sends no signal
 
 
 def validate_week(week: Mapping[int, Sequence[Interval]]) -> None:
@@ -171,6 +173,7 @@ def centre_set_hours(*, actor: User | None, centre: Centre, week: Mapping[int, S
         ]
     )
     Centre.objects.filter(pk=centre.pk).update(updated_at=timezone.now())
+    pagecache.data_changed()  # bulk_create and update send no signal
 
 
 def opening_exception_add(

@@ -12,6 +12,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from cipnet.core import pagecache
 from cipnet.core.clock import now
 from cipnet.core.i18n import place_name
 from cipnet.directory import hours, selectors
@@ -67,6 +68,7 @@ def _map_points(rows: list[CentreRow]) -> list[dict[str, Any]]:
 HOME_NEAREST = 5
 
 
+@pagecache.public_page
 def home(request: HttpRequest) -> HttpResponse:
     """What a centre is, a place search, and — once the browser shares a location — the nearest centres."""
     regions = selectors.region_list_public()
@@ -96,6 +98,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "directory/home.html", context)
 
 
+@pagecache.public_page
 def about(request: HttpRequest) -> HttpResponse:
     return render(request, "directory/about.html", {"regions": selectors.region_list_public()})
 
@@ -171,6 +174,7 @@ def _clear_choice(matches: list[Match], choices: list[PlaceChoice]) -> PlaceChoi
     return None
 
 
+@pagecache.public_page
 def finder(request: HttpRequest) -> HttpResponse:
     regions = selectors.region_list_public()
     form = FinderForm(request.GET or None, regions=regions)

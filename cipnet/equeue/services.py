@@ -25,6 +25,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from cipnet.accounts.models import User
+from cipnet.core import pagecache
 from cipnet.core.clock import local, now
 from cipnet.core.errors import InvalidInput, InvalidTransition, NotFoundOrNotAllowed
 from cipnet.directory import hours
@@ -105,6 +106,7 @@ def kiosk_token_renew(*, actor: User, centre: Centre) -> QueueConfig:
 def _bump(centre_id: int) -> None:
     """Mark the queue changed; boards learn it after the transaction commits."""
     QueueConfig.objects.filter(centre_id=centre_id).update(version=F("version") + 1)
+    pagecache.data_changed()  # the centre page's waiting count
     # Robust: the write is done; a failed announcement (Redis down, a busy database) is logged and
     # must not turn the caller's success into an error (a retry would then be refused).
     transaction.on_commit(lambda: live.announce(centre_id), robust=True)

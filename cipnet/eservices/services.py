@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from cipnet.accounts.models import User
 from cipnet.accounts.scopes import scope_for
+from cipnet.core import pagecache
 from cipnet.core.errors import NotFoundOrNotAllowed
 from cipnet.directory.models import Centre
 from cipnet.eservices import events, selectors
@@ -142,6 +143,7 @@ def centre_set_services(*, actor: User | None, centre: Centre, cards: Iterable[S
     current = set(CentreService.objects.filter(centre=centre).values_list("card_id", flat=True))
     CentreService.objects.filter(centre=centre, card_id__in=current - wanted).delete()
     CentreService.objects.bulk_create([CentreService(centre=centre, card_id=pk) for pk in sorted(wanted - current)])
+    pagecache.data_changed()  # bulk_create sends no signal
 
 
 def term_save(

@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.utils.http import urlencode
 
 from cipnet.accounts import throttle
+from cipnet.core import pagecache
 from cipnet.directory import selectors as directory_selectors
 from cipnet.directory.placesearch import settlement_search
 from cipnet.eservices import search, selectors, services
@@ -23,6 +24,20 @@ SEARCH_LIMIT = 30
 LOG_LIMIT_PER_MINUTE = 30
 
 
+def _log_search(request: HttpRequest, text: str, results: int) -> None:
+    if not throttle.hit_rate_limit(
+        scope="catalogue-search-log", ip=throttle.client_ip(request), limit=LOG_LIMIT_PER_MINUTE, window_seconds=60
+    ):
+        services.search_log_record(query=text, results=results)
+
+
+def _log_kept_search(request: HttpRequest, notes: dict[str, Any]) -> None:
+    """A search answered with a kept page is logged like any other."""
+    if "search" in notes:
+        _log_search(request, *notes["search"])
+
+
+@pagecache.public_page(on_hit=_log_kept_search)
 def catalogue(request: HttpRequest) -> HttpResponse:
     form = CatalogueForm(request.GET or None)
     context: dict[str, Any] = {"form": form, "facets": selectors.facets()}
@@ -30,10 +45,8 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     filters = selectors.CardFilters.from_data(form.cleaned_data if valid else {})
     if filters.text:
         result = search.search(filters.text, limit=SEARCH_LIMIT, filters=filters)
-        if not throttle.hit_rate_limit(
-            scope="catalogue-search-log", ip=throttle.client_ip(request), limit=LOG_LIMIT_PER_MINUTE, window_seconds=60
-        ):
-            services.search_log_record(query=filters.text, results=len(result.hits))
+        _log_search(request, filters.text, len(result.hits))
+        pagecache.note(request, search=(filters.text, len(result.hits)))
         context.update(result=result, query=filters.text, hits=_hit_rows(result))
     else:
         page = Paginator(selectors.card_list_public(filters), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -76,10 +89,16 @@ def suggest(request: HttpRequest) -> HttpResponse:
     return render(request, "eservices/suggest.html", {"rows": rows, "query": text})
 
 
-def card_detail(request: HttpRequest, identifier: str) -> HttpResponse:
-    card = selectors.card_get_public(identifier=identifier)
+def _log_click(request: HttpRequest, notes: dict[str, Any] | None = None) -> None:
+    """A card opened from the search results counts as a click on that search."""
     if request.GET.get("q"):
         services.search_log_click(query=request.GET["q"])
+
+
+@pagecache.public_page(on_hit=_log_click)
+def card_detail(request: HttpRequest, identifier: str) -> HttpResponse:
+    card = selectors.card_get_public(identifier=identifier)
+    _log_click(request)
     channels = [c for c in card.channels if not c.get("historical")]
     history = [c for c in card.channels if c.get("historical")]
     labels = dict(ChannelType.choices)

@@ -13,6 +13,7 @@ from cipnet.accounts.models import User
 from cipnet.accounts.scopes import scope_for
 from cipnet.appeals import selectors as appeal_selectors
 from cipnet.appeals.publication import is_moderator
+from cipnet.core import pagecache
 from cipnet.core.clock import local, now
 from cipnet.directory import hours
 from cipnet.directory import selectors as directory_selectors
@@ -62,6 +63,7 @@ def staff_home(request: HttpRequest) -> HttpResponse:
     )
 
 
+@pagecache.public_page
 def centre_detail(request: HttpRequest, slug: str) -> HttpResponse:
     centre = directory_selectors.centre_get_public(slug=slug)
     moment = now()

@@ -134,15 +134,25 @@ def database_pool_from_env() -> dict[str, Any]:
     return {"min_size": min_size, "max_size": max_size, "timeout": timeout}
 
 
+def sqlite_conn_max_age() -> int:
+    """Seconds a web thread keeps its SQLite connection between requests (DATABASE_CONN_MAX_AGE,
+    default 300). Opening one costs about 1.5 ms of CPU per request (Django registers its SQL functions
+    and runs the PRAGMAs on each new connection); the page threads are a bounded pool (a2wsgi, ADR 9),
+    so this keeps one connection per pool thread. Requests on the stream path close theirs at the end
+    (cipnet.core.routing). Health checks make a broken connection be replaced, not reused."""
+    return env_number("DATABASE_CONN_MAX_AGE", "300", kind=int, minimum=0)
+
+
 def database_from_env(default_sqlite: Path) -> dict[str, Any]:
     url = os.environ.get("DATABASE_URL")
     if url:
-        # No persistent connections: under the ASGI server each request (and each open board
-        # stream) runs in its own thread, and kept connections would pile up (Django's advice).
-        # On PostgreSQL the pool bounds them instead (Django refuses CONN_MAX_AGE > 0 with it).
+        # PostgreSQL: no persistent connections; the pool bounds and reuses them (Django refuses
+        # CONN_MAX_AGE > 0 with it). SQLite: kept per page thread (sqlite_conn_max_age).
         config = dj_database_url.parse(url, conn_max_age=0)
         if config["ENGINE"].endswith("sqlite3"):
             config["OPTIONS"] = dict(SQLITE_OPTIONS)
+            config["CONN_MAX_AGE"] = sqlite_conn_max_age()
+            config["CONN_HEALTH_CHECKS"] = True
         elif config["ENGINE"] == "django.db.backends.postgresql" and env_bool("DATABASE_POOL", True):
             config["OPTIONS"] = {**config.get("OPTIONS", {}), "pool": database_pool_from_env()}
         return dict(config)
@@ -150,6 +160,8 @@ def database_from_env(default_sqlite: Path) -> dict[str, Any]:
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": default_sqlite,
         "OPTIONS": dict(SQLITE_OPTIONS),
+        "CONN_MAX_AGE": sqlite_conn_max_age(),
+        "CONN_HEALTH_CHECKS": True,
     }
 
 
@@ -180,6 +192,16 @@ if os.environ.get("REDIS_URL"):
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- Public pages kept ready (cipnet/core/pagecache.py, ADR 10) ------------
+# For visitors who are not signed in, a public page (and an API list's data) is reused until the
+# data behind it changes, and for at most CIPNET_PAGE_CACHE_SECONDS.
+CIPNET_PAGE_CACHE = env_bool("CIPNET_PAGE_CACHE", True)
+CIPNET_PAGE_CACHE_SECONDS = env_number("CIPNET_PAGE_CACHE_SECONDS", "60", kind=int, minimum=1)
+#: The apps whose every write changes the public data's version, and the models left out (written
+#: on every search, shown on no public page).
+CIPNET_PUBLIC_DATA_APPS = ("directory", "eservices", "equeue")
+CIPNET_PUBLIC_DATA_EXCLUDE = ("eservices.SearchLog",)
 
 # --- Background tasks (django.tasks + database worker) ----------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -303,7 +325,11 @@ REST_FRAMEWORK = {
         "cipnet.api.throttling.AnonThrottle",
         "cipnet.api.throttling.UserThrottle",
     ],
-    "DEFAULT_THROTTLE_RATES": {"anon": "120/min", "user": "600/min"},
+    # Per address (anonymous) and per account; an operator behind a shared NAT may raise them.
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": os.environ.get("API_RATE_ANONYMOUS", "120/min"),
+        "user": os.environ.get("API_RATE_USER", "600/min"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "CIPnet API",

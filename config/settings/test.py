@@ -27,3 +27,10 @@ REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "10000/mi
 # Serve static files through the finders (no collectstatic needed in tests).
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# A new connection per request, as before persistent SQLite connections (the suite's live servers
+# share one test database, which its teardown must be able to drop); tests/config_settings tests
+# the production default and the stream path's closing on their own.
+DATABASES["default"]["CONN_MAX_AGE"] = 0
+# Kept public pages are tested on their own (cipnet/core/tests/test_pagecache.py): elsewhere every
+# request renders, as a test that changes data and reads a page expects.
+CIPNET_PAGE_CACHE = False

@@ -1,5 +1,6 @@
 """The database settings: PostgreSQL gets a bounded connection pool per process (sizes from the
-environment), SQLite none; persistent connections stay off (the pool replaces them)."""
+environment), SQLite none; on PostgreSQL persistent connections stay off (the pool replaces them),
+on SQLite each page thread keeps one."""
 
 from __future__ import annotations
 
@@ -14,7 +15,13 @@ from cipnet.core.admission import AdmissionGate
 from config.settings.base import admission_from_env, database_from_env
 
 PG_URL = "postgres://cipnet:secret@db.example.org:5432/cipnet"
-POOL_VARIABLES = ("DATABASE_POOL", "DATABASE_POOL_MIN_SIZE", "DATABASE_POOL_MAX_SIZE", "DATABASE_POOL_TIMEOUT")
+POOL_VARIABLES = (
+    "DATABASE_CONN_MAX_AGE",
+    "DATABASE_POOL",
+    "DATABASE_POOL_MIN_SIZE",
+    "DATABASE_POOL_MAX_SIZE",
+    "DATABASE_POOL_TIMEOUT",
+)
 
 
 @pytest.fixture
@@ -128,3 +135,37 @@ def test_the_asgi_application_is_behind_the_gate() -> None:
 
     assert isinstance(application, AdmissionGate)
     assert (application.limit, application.wait) == (settings.WEB_MAX_REQUESTS_IN_FLIGHT, settings.WEB_ADMISSION_WAIT)
+
+
+def test_sqlite_keeps_its_connections_with_health_checks(env: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for config in (
+        database_from_env(tmp_path / "db.sqlite3"),
+        (env.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/other.sqlite3"), database_from_env(tmp_path / "x"))[1],
+    ):
+        assert config["CONN_MAX_AGE"] == 300
+        assert config["CONN_HEALTH_CHECKS"] is True
+    env.setenv("DATABASE_CONN_MAX_AGE", "0")
+    assert database_from_env(tmp_path / "db.sqlite3")["CONN_MAX_AGE"] == 0
+    env.setenv("DATABASE_CONN_MAX_AGE", "soon")
+    with pytest.raises(ImproperlyConfigured, match="DATABASE_CONN_MAX_AGE must be a whole number"):
+        database_from_env(tmp_path / "db.sqlite3")
+
+
+@pytest.mark.django_db
+def test_a_request_on_the_stream_path_closes_its_connections_when_it_ends(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Django's ASGI handler runs each request's sync code in a thread that ends with the request: a
+    connection kept there would outlive its thread (cipnet.core.routing)."""
+    from django.core.signals import request_finished
+
+    from cipnet.core import routing
+
+    closed: list[bool] = []
+    monkeypatch.setattr(routing.connections, "close_all", lambda: closed.append(True))
+    request_finished.send(sender=None)  # a page request: CONN_MAX_AGE decides
+    assert closed == []
+    token = routing.ON_STREAM_PATH.set(True)
+    try:
+        request_finished.send(sender=None)
+    finally:
+        routing.ON_STREAM_PATH.reset(token)
+    assert closed == [True]

@@ -3,6 +3,8 @@ service, render."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.permissions import AllowAny, IsAuthenticatedOrReadOnly
@@ -11,7 +13,7 @@ from rest_framework.response import Response
 
 from cipnet.api.base import LANG, ApiView, error_responses, request_actor
 from cipnet.api.pagination import PagePagination
-from cipnet.core import clock
+from cipnet.core import clock, pagecache
 from cipnet.directory import selectors, services
 from cipnet.directory.api.permissions import CanCreateCentres
 from cipnet.directory.api.serializers import (
@@ -63,17 +65,24 @@ class CentreListView(CentreApiView):
             features=tuple(params["feature"]),
             text=params.get("q", "").strip(),
         )
-        moment = clock.now()
         near = params.get("near")
-        if near is None:
-            centres = self.paginate_queryset(selectors.centre_list_public_with_schedules(filters, moment=moment)) or []
-            context = self.context(moment=moment)
-        else:
-            pairs = selectors.centres_near_public(filters, latitude=near[0], longitude=near[1], moment=moment)
-            page = self.paginate_queryset(pairs) or []
-            centres = selectors.centres_with_schedules([centre for centre, _km in page], moment=moment)
-            context = self.context(moment=moment, distances={centre.pk: km for centre, km in page})
-        return self.get_paginated_response(CentreListItemSerializer(centres, many=True, context=context).data)
+
+        def page() -> Any:
+            moment = clock.now()
+            if near is None:
+                centres = self.paginate_queryset(selectors.centre_list_public_with_schedules(filters, moment=moment))
+                context = self.context(moment=moment)
+            else:
+                pairs = selectors.centres_near_public(filters, latitude=near[0], longitude=near[1], moment=moment)
+                found = self.paginate_queryset(pairs) or []
+                centres = selectors.centres_with_schedules([centre for centre, _km in found], moment=moment)
+                context = self.context(moment=moment, distances={centre.pk: km for centre, km in found})
+            return self.get_paginated_response(
+                CentreListItemSerializer(centres or [], many=True, context=context).data
+            ).data
+
+        # The same page for every visitor who is not signed in, while the centres are unchanged.
+        return Response(pagecache.shared_data(request, page))
 
     @extend_schema(
         operation_id="centres_create",

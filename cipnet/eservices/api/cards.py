@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Sequence
+from typing import Any
 
 from django.db.models import prefetch_related_objects
 from django.utils import timezone
@@ -24,6 +25,7 @@ from rest_framework.views import APIView
 
 from cipnet.api.base import LANG, ApiView, error_responses, request_actor
 from cipnet.api.pagination import PagePagination
+from cipnet.core import pagecache
 from cipnet.eservices import search, services
 from cipnet.eservices.api.inputs import (
     AUTOCOMPLETE_LIMIT,
@@ -100,15 +102,22 @@ class CardListView(ServiceApiView):
         query = CardListQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         filters = CardFilters.from_data(query.validated_data)
-        if not filters.text:
-            page = self.paginate_queryset(card_list_public(filters)) or []
-            return self.get_paginated_response(CardListItemSerializer(page, many=True, context=self.context()).data)
-        result = search.search(filters.text, limit=SEARCH_LIMIT, filters=filters)
-        hits: Sequence[search.Hit] = self.paginate_queryset(result.hits) or []
-        cards = [hit.card for hit in hits]
-        prefetch_related_objects(cards, "categories", "life_events")
-        context = self.context(hits={hit.card.pk: hit for hit in hits})
-        return self.get_paginated_response(CardListItemSerializer(cards, many=True, context=context).data)
+
+        def page() -> Any:
+            if not filters.text:
+                cards = self.paginate_queryset(card_list_public(filters)) or []
+                return self.get_paginated_response(
+                    CardListItemSerializer(cards, many=True, context=self.context()).data
+                ).data
+            result = search.search(filters.text, limit=SEARCH_LIMIT, filters=filters)
+            hits: Sequence[search.Hit] = self.paginate_queryset(result.hits) or []
+            found = [hit.card for hit in hits]
+            prefetch_related_objects(found, "categories", "life_events")
+            context = self.context(hits={hit.card.pk: hit for hit in hits})
+            return self.get_paginated_response(CardListItemSerializer(found, many=True, context=context).data).data
+
+        # The same page for every visitor who is not signed in, while the catalogue is unchanged.
+        return Response(pagecache.shared_data(request, page))
 
     @extend_schema(
         operation_id="services_create",
