@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
-from bench import consultations, durability, equeue, finder, load, redaction, search, server, stack
+from bench import consultations, durability, equeue, finder, load, pages, redaction, search, server, stack
 
 BENCHMARKS: dict[str, Callable[[list[str]], None]] = {
     "finder": finder.main,
@@ -15,6 +15,7 @@ BENCHMARKS: dict[str, Callable[[list[str]], None]] = {
     "load": load.main,
     "redaction": redaction.main,
     "durability": durability.main,
+    "pages": pages.main,
     "server": server.main,
     "stack": stack.main,
 }

@@ -165,7 +165,7 @@ def work_list(data: dict[str, Any]) -> list[tuple[str, str, str, dict[str, str],
     html = {"Accept-Language": "uk", "Accept": "text/html"}
     reads = {
         "home": ("/", html),
-        "finder": (f"/centres/?q={quote(data['settlement'])}", html),
+        "finder": (f"/centres/?place={quote(data['settlement'])}", html),
         "centre page": (f"/centres/{data['centre_slug']}/", html),
         "catalogue search": (f"/services/?q={quote('пенсія')}", html),
         "API centres": ("/api/v1/centres/", {"Accept": "application/json"}),
