@@ -8,10 +8,10 @@ off, compression, no access log), the demo data as `make demo` loads it — on S
 default, a file in a temporary directory) and on PostgreSQL (BENCH_PAGES_POSTGRES_URL, default
 postgres://postgres@127.0.0.1:5432/cipnet_bench_pages, dropped and recreated; the pool on).
 
-The API's per-address limit is lifted for the run (API_RATE_ANONYMOUS), as one address sends every
-request. Pages are asked for again and again, as in a rush on one page: the figures are those of
-pages kept ready (cipnet/core/pagecache.py); BENCH_PAGES_CACHE=0 measures every page rendered anew
-(CIPNET_PAGE_CACHE off), and both are written.
+The API's per-address limits are lifted for the run (API_RATE_ANONYMOUS and API_RATE_USER: both
+apply to an anonymous client), as one address sends every request. Each page is asked for again and
+again, as in a rush on one page: figures "as served" are of pages kept ready
+(cipnet/core/pagecache.py); the same run measures every page "rendered anew" (CIPNET_PAGE_CACHE=0).
 
 The floor is bench/bare.py (startproject's settings and middleware, one view returning a constant),
 served the same way (granian ASGI → a2wsgi → WSGI handler) and through granian's own WSGI interface.
@@ -181,7 +181,8 @@ def run_database(label: str, database_url: str, secret_key: str) -> dict[str, An
         env.update(
             DJANGO_SETTINGS_MODULE="config.settings.production", SECRET_KEY=secret_key,
             ALLOWED_HOSTS="127.0.0.1,localhost", SECURE_SSL_REDIRECT="0", DATABASE_URL=database_url,
-            CIPNET_VAR_DIR=var_dir, LOG_LEVEL="WARNING", API_RATE_ANONYMOUS="1000000/min",
+            CIPNET_VAR_DIR=var_dir, LOG_LEVEL="WARNING",
+            API_RATE_ANONYMOUS="1000000/min", API_RATE_USER="1000000/min",
         )  # fmt: skip
         for args in (*DEMO_COMMANDS, ["load_demo_queue"], ["load_demo_reception"], ["collectstatic", "--noinput"]):
             manage(ROOT, env, *args)

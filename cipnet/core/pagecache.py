@@ -2,7 +2,7 @@
 it has not changed, for visitors who are not signed in (issue 15, ADR 10).
 
 **Keyed by the data's version.** `PublicDataVersion` holds one token that changes after every
-committed write to the models public pages show (`CIPNET_PUBLIC_DATA_MODELS`: the centres, the
+committed write to the models public pages show (`CIPNET_PUBLIC_DATA_APPS`: the centres, the
 catalogue, the queue; cipnet.core.apps connects the signals). A write that bypasses the signals
 (`QuerySet.update`, `bulk_create`) calls `data_changed()` itself. The token is read at most once a
 second per process (`VERSION_MEMO_SECONDS`), and a page is also kept no longer than
@@ -11,9 +11,10 @@ of day ("open now", the queue's waiting count) is never older than that, whateve
 
 **Only what is the same for everyone.** A page is kept only when the request carries no session
 and no messages (so nobody is signed in and nothing is addressed to this visitor), and the response
-is a 200 that set no cookie and used no CSRF token. The key holds the address with its query, the
-page's language, what the language hint depends on (the language cookie, the browser's language)
-and, for the API, the `Accept` header.
+is a 200 that set no cookie and used no CSRF token and no CSP nonce. The key holds the address with
+its query, the page's language, what the language hint depends on (the language cookie, the
+browser's language), whether HTMX asked for a part of the page (`HX-Request`, `HX-Target`) and, for
+the API, `Accept`.
 
 **Side effects still happen.** A view whose request has an effect (the catalogue's search log, the
 card's click count) passes `on_hit`, which runs on every reuse with what the view noted with `note()`.
@@ -120,8 +121,9 @@ def key_for(request: HttpRequest, kind: str) -> str:
     hint = "" if language_cookie else (preferred_language(request.headers.get("Accept-Language", "")) or "")
     accept = request.headers.get("Accept", "") if kind == "data" else ""
     minute = int(time.time() // max(1, int(getattr(settings, "CIPNET_PAGE_CACHE_SECONDS", 60))))
+    htmx = request.headers.get("HX-Request", "") + "\x1e" + request.headers.get("HX-Target", "")
     parts = [kind, current_token(), str(minute), getattr(request, "LANGUAGE_CODE", ""), language_cookie, hint,
-             accept, request.get_full_path()]  # fmt: skip
+             accept, htmx, request.get_full_path()]  # fmt: skip
     digest = hashlib.blake2b("\x1f".join(parts).encode(), digest_size=20).hexdigest()
     return f"pagecache:{kind}:{digest}"
 
@@ -140,6 +142,7 @@ def _response_is_shared(request: HttpRequest, response: HttpResponse) -> bool:
         and not response.streaming
         and not response.cookies
         and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        and not getattr(request, "_csp_nonce", None)  # a nonce is for one response only
         and "private" not in response.get("Cache-Control", "")
         and "no-store" not in response.get("Cache-Control", "")
     )

@@ -3,6 +3,7 @@ older than the data behind them, never someone else's, and the requests' side ef
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from typing import Any
 
@@ -171,3 +172,43 @@ def test_api_lists_reuse_their_data_but_still_throttle(world: World) -> None:
 
             SimpleRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
     assert codes == [200, 200, 200, 429, 429]
+
+
+@pytest.mark.parametrize("uses", ["csrf token", "csp nonce", "cookie", "not found"])
+def test_a_page_for_one_visitor_only_is_not_kept(world: World, rf: Any, uses: str) -> None:
+    from django.http import Http404, HttpResponse
+    from django.middleware.csp import ContentSecurityPolicyMiddleware
+    from django.middleware.csrf import get_token
+
+    calls: list[int] = []
+
+    @pagecache.public_page
+    def view(request: Any) -> HttpResponse:
+        calls.append(1)
+        response = HttpResponse("page")
+        if uses == "csrf token":
+            get_token(request)
+        elif uses == "csp nonce":
+            str(request._csp_nonce)
+        elif uses == "cookie":
+            response.set_cookie("seen", "1")
+        else:
+            raise Http404
+        return response
+
+    for _ in range(2):
+        request = rf.get("/kept/")
+        request.LANGUAGE_CODE = "uk"
+        ContentSecurityPolicyMiddleware(lambda r: HttpResponse()).process_request(request)
+        with contextlib.suppress(Http404):
+            view(request)
+    assert len(calls) == 2 and kept_pages() == 0
+
+
+def test_htmx_asking_for_a_part_of_the_finder_gets_the_part(world: World) -> None:
+    full = Client().get("/centres/", {"region": "mykolaivska"})
+    part = Client().get("/centres/", {"region": "mykolaivska"}, HTTP_HX_REQUEST="true")
+    again = Client().get("/centres/", {"region": "mykolaivska"})
+    assert b"<html" in full.content and b"<html" not in part.content
+    assert again.content == full.content
+    assert kept_pages() == 2
