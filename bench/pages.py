@@ -34,14 +34,13 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from bench.common import recreate_postgres, stop_process
 from bench.load import DEMO_COMMANDS, manage
-from bench.server import HOST, free_port, tree_cpu_seconds
+from bench.server import HOST, free_port, tree_cpu_seconds, wait_until_up, wrk
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -81,17 +80,6 @@ print(json.dumps({'card': card, 'centre': centre.slug, 'settlement': centre.sett
 """
 
 
-def wrk(url: str, seconds: int, headers: dict[str, str]) -> dict[str, float]:
-    args = ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{seconds}s"]
-    for name, value in headers.items():
-        args += ["-H", f"{name}: {value}"]
-    out = subprocess.run([*args, url], capture_output=True, text=True, check=True).stdout
-    requests = int(out.split(" requests in")[0].rsplit(None, 1)[-1])
-    rps = float(out.split("Requests/sec:")[1].split()[0])
-    non_2xx = int(out.split("Non-2xx or 3xx responses:")[1].split()[0]) if "Non-2xx" in out else 0
-    return {"requests": requests, "rps": rps, "non_2xx": non_2xx}
-
-
 def status_and_etag(url: str, headers: dict[str, str]) -> tuple[int, str]:
     args = ["curl", "-s", "-D", "-", "-o", "/dev/null"]
     for name, value in headers.items():
@@ -105,19 +93,8 @@ def status_and_etag(url: str, headers: dict[str, str]) -> tuple[int, str]:
 def serve(command: list[str], env: dict[str, str], port: int, log: Path, probe: str) -> subprocess.Popen[bytes]:
     with log.open("wb") as out:
         proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"the server exited:\n{log.read_text()[-3000:]}")
-        code = subprocess.run(
-            ["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", f"http://{HOST}:{port}{probe}"],
-            capture_output=True, text=True, check=False,
-        ).stdout  # fmt: skip
-        if code == "200":
-            return proc
-        time.sleep(0.3)
-    stop_process(proc)
-    raise SystemExit(f"the server did not start:\n{log.read_text()[-3000:]}")
+    wait_until_up(proc, port, log, probe)
+    return proc
 
 
 def granian(interface: str, target: str, port: int) -> list[str]:
@@ -131,9 +108,9 @@ def measure_pages(
     figures = {}
     for page, (path, headers) in pages.items():
         url = f"http://{HOST}:{port}{path}"
-        wrk(url, 1, headers)
+        wrk(url, 1, headers, CONNECTIONS)
         before = tree_cpu_seconds(proc.pid)
-        result = wrk(url, SECONDS, headers)
+        result = wrk(url, SECONDS, headers, CONNECTIONS)
         cpu = tree_cpu_seconds(proc.pid) - before
         result["cpu_ms_per_request"] = 1000 * cpu / max(result["requests"], 1)
         figures[page] = result

@@ -101,26 +101,31 @@ def tree_cpu_seconds(pid: int) -> float:
     return total
 
 
-def wait_until_up(proc: subprocess.Popen[bytes], port: int, log: Path) -> None:
+def wait_until_up(proc: subprocess.Popen[bytes], port: int, log: Path, probe: str = "/about/") -> None:
+    """Wait until `probe` answers 200; the server's log tail if it exits or is not up within a minute."""
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise SystemExit(f"the server exited:\n{log.read_text()[-3000:]}")
         out = subprocess.run(
-            ["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", f"http://{HOST}:{port}/about/"],
+            ["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", f"http://{HOST}:{port}{probe}"],
             capture_output=True, text=True, check=False,
         )  # fmt: skip
         if out.stdout == "200":
             return
         time.sleep(0.3)
+    stop_process(proc)
     raise SystemExit(f"the server did not start:\n{log.read_text()[-3000:]}")
 
 
-def wrk(url: str, seconds: int) -> dict[str, float]:
-    out = subprocess.run(
-        ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{seconds}s", "-H", "Accept-Language: uk", "--latency", url],
-        capture_output=True, text=True, check=True,
-    ).stdout  # fmt: skip
+def wrk(
+    url: str, seconds: int, headers: dict[str, str] | None = None, connections: int | None = None
+) -> dict[str, float]:
+    """wrk with one thread and keep-alive connections; requests, rps, non-2xx/3xx count and p50."""
+    args = ["wrk", "-t1", f"-c{connections or CONNECTIONS}", f"-d{seconds}s", "--latency"]
+    for name, value in (headers if headers is not None else {"Accept-Language": "uk"}).items():
+        args += ["-H", f"{name}: {value}"]
+    out = subprocess.run([*args, url], capture_output=True, text=True, check=True).stdout
     requests = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     p50 = re.search(r"50%\s+([\d.]+)(us|ms|s)", out)

@@ -3,10 +3,12 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.templatetags.static import static
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language as django_set_language
 
@@ -39,10 +41,16 @@ def set_language(request: HttpRequest) -> HttpResponse:
     outside the prefixed URLs, so we activate the language of `next` first, otherwise
     /en/… could not be resolved and would be returned unchanged.
     """
-    if request.method == "POST" and not from_this_site(request):
-        return HttpResponseForbidden("The language can only be changed from CIPnet's own pages.")
     next_url = request.POST.get("next", request.GET.get("next", ""))
     page_language = translation.get_language_from_path(urlsplit(next_url).path) or settings.LANGUAGE_CODE
+    if request.method == "POST" and not from_this_site(request):
+        request.LANGUAGE_CODE = page_language  # the refusal is in the language of the page it came from
+        with translation.override(page_language):
+            message = _(
+                "The language can only be changed from this site's own pages. "
+                "Open the page you want and choose the language there."
+            )
+            return TemplateResponse(request, "refused.html", {"message": message}, status=403).render()
     with translation.override(page_language):
         return django_set_language(request)
 

@@ -147,6 +147,12 @@ def test_switching_language_needs_no_token_but_only_from_our_own_pages(world: Wo
         refused = client.post("/i18n/setlang/", {"language": "pl", "next": "/about/"}, **headers)
         assert refused.status_code == 403, headers
         assert "django_language" not in refused.cookies
+    # The refusal is a page in the visitor's language, saying what to do instead.
+    refused = client.post("/i18n/setlang/", {"language": "en", "next": "/about/"}, HTTP_SEC_FETCH_SITE="cross-site")
+    assert refused["Content-Type"].startswith("text/html")
+    assert "Мову можна змінити лише на сторінках цього сайту" in refused.content.decode()
+    polish = client.post("/i18n/setlang/", {"language": "en", "next": "/pl/about/"}, HTTP_SEC_FETCH_SITE="cross-site")
+    assert polish.status_code == 403 and "Język można zmienić tylko na stronach tej witryny" in polish.content.decode()
 
 
 def test_api_lists_reuse_their_data_but_still_throttle(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
