@@ -52,6 +52,7 @@ demo: bootstrap
 	$(MANAGE) load_demo_consultations
 	$(MANAGE) load_demo_queue
 	$(MANAGE) load_demo_reception
+	$(MANAGE) analyze_database
 	$(MANAGE) send_appeal_reminders --schedule
 
 # granian (config/asgi.py: pages through Django's WSGI handler, the queue's Server-Sent Events

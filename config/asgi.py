@@ -27,7 +27,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
 django_application = get_asgi_application()
 django_wsgi_application = get_wsgi_application()
 
-from cipnet.core.admission import AdmissionGate  # noqa: E402  (needs the settings and apps loaded)
+from cipnet.core import heap  # noqa: E402  (needs the settings and apps loaded)
+from cipnet.core.admission import AdmissionGate  # noqa: E402
 from cipnet.core.routing import StreamRouter  # noqa: E402
 
 #: The paths answered with a stream (the board's and the ticket page's Server-Sent Events).
@@ -42,3 +43,5 @@ application = AdmissionGate(
     limit=settings.WEB_MAX_REQUESTS_IN_FLIGHT,
     wait=settings.WEB_ADMISSION_WAIT,
 )
+# What the process loaded, out of the garbage collector's way (cipnet.core.heap).
+heap.settle()

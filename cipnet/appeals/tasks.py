@@ -11,6 +11,7 @@ from cipnet.appeals.outbox import dispatch_due
 # Tasks queued before the outbox had its own module name this path: they still find it here.
 from cipnet.appeals.outbox import send_notification as send_notification
 from cipnet.core.clock import at, local, now
+from cipnet.core.dbstats import refresh_planner_statistics
 from cipnet.core.worker import prune_finished_tasks, recover_stuck_tasks
 
 #: Reminders and escalations go out each morning at this hour, Kyiv time.
@@ -28,10 +29,11 @@ def next_reminder_run(moment: dt.datetime) -> dt.datetime:
 
 @task()
 def daily_reminders() -> dict[str, int]:
-    """Send the day's reminders and escalations, prune old task rows, then book tomorrow's run (the
-    worker is the clock)."""
+    """Send the day's reminders and escalations, prune old task rows, refresh the database's statistics
+    (cipnet.core.dbstats), then book tomorrow's run (the worker is the clock)."""
     counts = send_reminders()
     counts["pruned_tasks"] = prune_finished_tasks(now())
+    refresh_planner_statistics()
     schedule_daily_reminders()
     schedule_dispatcher()
     return counts

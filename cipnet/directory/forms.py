@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
+from cipnet.core.choices import list_choices
 from cipnet.core.i18n import hint_with_examples
 from cipnet.core.widgets import LanguageMarkedSelect, LanguageMarkedTextarea
 from cipnet.directory.hours import Interval
@@ -61,6 +62,7 @@ class FinderForm(forms.Form):
             raise TypeError("region must be a ModelChoiceField")
         field.queryset = regions if regions is not None else Region.objects.order_by("name")
         field.label_from_instance = lambda region: region.display_name  # type: ignore[method-assign,assignment]
+        list_choices(field)
 
 
 class SettlementInput(forms.TextInput):

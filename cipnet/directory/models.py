@@ -320,6 +320,8 @@ class Centre(BaseModel):
         indexes = [
             models.Index(fields=["latitude", "longitude"], name="dir_centre_lat_lon"),
             models.Index(fields=["status", "region"], name="dir_centre_status_region"),
+            # The finder's list, region by region in name order (`selectors.RegionOrderedCentres`).
+            models.Index(fields=["region", "name"], name="dir_centre_region_name"),
         ]
 
     def __str__(self) -> str:
@@ -408,6 +410,8 @@ class OpeningHours(models.Model):
             models.CheckConstraint(name="dir_hours_opens_before_closes", condition=Q(opens__lt=models.F("closes"))),
             models.UniqueConstraint(fields=["centre", "weekday", "opens"], name="dir_hours_unique_start"),
         ]
+        # "Open now" over every centre reads this index alone (`selectors.open_now_q`).
+        indexes = [models.Index(fields=["weekday", "opens", "closes", "centre"], name="dir_hours_open_at")]
 
     def __str__(self) -> str:
         return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
@@ -427,6 +431,7 @@ class OpeningException(BaseModel):
         verbose_name = _("change to opening hours")
         verbose_name_plural = _("changes to opening hours")
         ordering = ["date"]
+        indexes = [models.Index(fields=["date", "centre"], name="dir_exception_day")]  # "open now": one day
         constraints = [
             models.UniqueConstraint(fields=["centre", "date"], name="dir_exception_unique_day"),
             models.CheckConstraint(

@@ -4,19 +4,29 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from cipnet.accounts.models import User
 from cipnet.accounts.scopes import scope_for
 from cipnet.core.clock import local, now
 from cipnet.directory.geography import PlacePoint, place_point
-from cipnet.directory.hours import Interval, Schedule
 from cipnet.directory.models import (
     Centre,
     CentreFeature,
@@ -27,7 +37,15 @@ from cipnet.directory.models import (
     Region,
     Territory,
 )
+
+# The paginated lists and the opening schedules have their own modules; the apps read them from here.
+from cipnet.directory.paging import IdsFirstCentres as IdsFirstCentres
+from cipnet.directory.paging import RegionOrderedCentres as RegionOrderedCentres
 from cipnet.directory.placesearch import settlement_search
+from cipnet.directory.schedules import attach_schedules as attach_schedules
+from cipnet.directory.schedules import schedule_for as schedule_for
+from cipnet.directory.schedules import schedule_from_rows as schedule_from_rows
+from cipnet.directory.schedules import with_schedules as with_schedules
 
 EARTH_RADIUS_KM = 6371.0088
 
@@ -48,12 +66,14 @@ def open_now_q(moment: dt.datetime | None = None) -> Q:
     """Centres open at `moment`, in SQL; the same rule as `hours.status_at` (tested against it)."""
     moment = local(moment or now())
     day, time = moment.date(), moment.time()
-    today_exception = OpeningException.objects.filter(centre=OuterRef("pk"), date=day)
-    open_by_exception = today_exception.filter(is_closed=False, opens__lte=time, closes__gt=time)
-    open_by_week = OpeningHours.objects.filter(
-        centre=OuterRef("pk"), weekday=day.weekday(), opens__lte=time, closes__gt=time
+    # Semi-joins (`pk IN (…)`) over the (date, centre) and (weekday, opens, closes, centre) indexes: one
+    # pass over a day's rows, where EXISTS per centre would look up every centre's hours (44 ms at 20,000).
+    excepted_today = OpeningException.objects.filter(date=day).values("centre_id")
+    open_by_exception = excepted_today.filter(is_closed=False, opens__lte=time, closes__gt=time)
+    open_by_week = OpeningHours.objects.filter(weekday=day.weekday(), opens__lte=time, closes__gt=time).values(
+        "centre_id"
     )
-    return Q(Exists(open_by_exception)) | (~Q(Exists(today_exception)) & Q(Exists(open_by_week)))
+    return Q(pk__in=open_by_exception) | (~Q(pk__in=excepted_today) & Q(pk__in=open_by_week))
 
 
 def centre_list_public(filters: CentreFilters, *, moment: dt.datetime | None = None) -> QuerySet[Centre]:
@@ -62,7 +82,7 @@ def centre_list_public(filters: CentreFilters, *, moment: dt.datetime | None = N
     if filters.region is not None:
         qs = qs.filter(region=filters.region)
     for feature in filters.features:
-        qs = qs.filter(Exists(CentreFeature.objects.filter(centre=OuterRef("pk"), feature=feature)))
+        qs = qs.filter(pk__in=CentreFeature.objects.filter(feature=feature).values("centre_id"))
     if filters.open_now:
         qs = qs.filter(open_now_q(moment))
     if filters.text:
@@ -75,7 +95,9 @@ def centre_list_public(filters: CentreFilters, *, moment: dt.datetime | None = N
             whens.append(When(settlement__hromada_id=place.hromada_id, then=Value(1)))
         if place.raion_id is not None:
             whens.append(When(settlement__raion_id=place.raion_id, then=Value(2)))
-        qs = qs.filter(settlement__oblast_id=oblast_id).annotate(
+        # The oblast through the centre's region (its settlement's oblast, kept so by `services`): the
+        # (status, region) index instead of a join to every centre's settlement (5-7 ms at 20,000).
+        qs = qs.filter(region__territory_id=oblast_id).annotate(
             proximity=Case(*whens, default=Value(3), output_field=IntegerField())
         )
         return qs.order_by("proximity", "name")
@@ -119,18 +141,23 @@ def centres_near(
     while True:
         dlat = radius / 111.0
         dlon = radius / (111.0 * max(math.cos(math.radians(latitude)), 0.01))
+        # Only the coordinates of the rows in the box: the whole rows (and what `base` prefetches)
+        # are read for the nearest `limit` alone.
         box = base.filter(
             latitude__range=(latitude - dlat, latitude + dlat),
             longitude__range=(longitude - dlon, longitude + dlon),
-        )
+        ).values_list("pk", "latitude", "longitude")
         scored = [
-            (centre, haversine_km(latitude, longitude, centre.latitude, centre.longitude))  # type: ignore[arg-type]
-            for centre in box
+            (pk, haversine_km(latitude, longitude, lat, lon))
+            for pk, lat, lon in box
+            if lat is not None and lon is not None
         ]
         inside = [pair for pair in scored if pair[1] <= radius]
         if len(inside) >= limit or radius >= max_km:
-            inside.sort(key=lambda pair: pair[1])
-            return inside[:limit]
+            inside.sort(key=lambda pair: (pair[1], pair[0]))
+            nearest = dict(inside[:limit])
+            centres = {centre.pk: centre for centre in base.filter(pk__in=list(nearest))} if nearest else {}
+            return [(centres[pk], distance) for pk, distance in nearest.items() if pk in centres]
         radius = min(radius * 2.5, max_km)
 
 
@@ -146,10 +173,10 @@ def centre_counts_around(places: Sequence[Territory]) -> dict[int, tuple[int, in
         .values_list("settlement__hromada_id", "n")
     )
     by_oblast = dict(
-        public.filter(settlement__oblast_id__in=oblasts)
-        .values_list("settlement__oblast_id")
-        .annotate(n=Count("id"))
-        .values_list("settlement__oblast_id", "n")
+        public.filter(region__territory_id__in=oblasts)
+        .values_list("region__territory_id")
+        .annotate(n=Count("*"))
+        .values_list("region__territory_id", "n")
     )
     return {
         p.pk: (by_hromada.get(p.hromada_id, 0) if p.hromada_id else 0, by_oblast.get(p.oblast_id or p.pk, 0))
@@ -186,8 +213,18 @@ def coordination_office_for(*, place: Territory, fallback_region_id: int | None 
 
 def region_list_public() -> QuerySet[Region]:
     """Regions, each with its number of public centres."""
+    # A count per region through the (status, region) index: a join and GROUP BY over every centre
+    # costs 20-35 ms at 20,000 centres, this under 1 ms.
+    public_here = (
+        Centre.objects.public()
+        .filter(region=OuterRef("pk"))
+        .order_by()
+        .values("region")
+        .annotate(n=Count("*"))
+        .values("n")
+    )
     return (
-        Region.objects.annotate(centre_count=Count("centres", filter=Q(centres__status__in=["active", "suspended"])))
+        Region.objects.annotate(centre_count=Coalesce(Subquery(public_here, output_field=IntegerField()), 0))
         .select_related("territory")
         .order_by("name")
     )
@@ -199,39 +236,6 @@ def region_get(*, slug: str) -> Region | None:
 
 def territory_get(*, code: str) -> Territory | None:
     return Territory.objects.select_related("hromada", "raion", "oblast", "oblast__region").filter(code=code).first()
-
-
-# --- Opening hours -------------------------------------------------------------
-
-
-def schedule_from_rows(hours: Iterable[OpeningHours], exceptions: Iterable[OpeningException]) -> Schedule:
-    weekly: dict[int, list[Interval]] = defaultdict(list)
-    for row in hours:
-        weekly[row.weekday].append(Interval(row.opens, row.closes))
-    dated: dict[dt.date, list[Interval]] = {}
-    for exc in exceptions:
-        if exc.is_closed or exc.opens is None or exc.closes is None:
-            dated[exc.date] = []
-        else:
-            dated[exc.date] = [Interval(exc.opens, exc.closes)]
-    return Schedule(weekly=dict(weekly), exceptions=dated)
-
-
-def with_schedules(qs: QuerySet[Centre], *, moment: dt.datetime | None = None) -> QuerySet[Centre]:
-    """Prefetch what `schedule_for` needs: weekly hours and exceptions of the next two weeks."""
-    today = local(moment or now()).date()
-    return qs.prefetch_related(
-        Prefetch("hours", queryset=OpeningHours.objects.order_by("weekday", "opens")),
-        Prefetch(
-            "exceptions",
-            queryset=OpeningException.objects.filter(date__gte=today, date__lte=today + dt.timedelta(days=15)),
-        ),
-    )
-
-
-def schedule_for(centre: Centre) -> Schedule:
-    """The centre's schedule; uses prefetched rows when `with_schedules` was applied."""
-    return schedule_from_rows(centre.hours.all(), centre.exceptions.all())
 
 
 # --- Staff (scoped) -----------------------------------------------------------
@@ -332,11 +336,22 @@ def centre_list_public_with_schedules(filters: CentreFilters, *, moment: dt.date
     return with_schedules(centre_list_public(filters, moment=moment), moment=moment)
 
 
+def centre_list_page_source(filters: CentreFilters, *, moment: dt.datetime) -> IdsFirstCentres | RegionOrderedCentres:
+    """What the finder and the API paginate: with a place, the queryset in order of proximity (one oblast's
+    centres); otherwise the list read region by region (`RegionOrderedCentres`)."""
+    rows = Centre.objects.with_related()
+    if filters.settlement is not None:
+        return IdsFirstCentres(centre_list_public(filters, moment=moment), rows=rows, moment=moment)
+    simple = not (filters.open_now or filters.features or filters.text)
+    return RegionOrderedCentres(centre_list_public(filters, moment=moment), rows=rows, moment=moment, per_region=simple)
+
+
 def centres_near_public(
     filters: CentreFilters, *, latitude: float, longitude: float, moment: dt.datetime
 ) -> list[tuple[Centre, float]]:
-    """The public centres matching the filters nearest to a point, nearest first, with km."""
-    base = centre_list_public(filters, moment=moment)
+    """The public centres matching the filters nearest to a point, nearest first, with km: only their ids
+    and coordinates are read (up to NEAR_LIMIT); a page of them is read whole by `centres_with_schedules`."""
+    base = centre_list_public(filters, moment=moment).select_related(None).only("pk", "latitude", "longitude")
     return centres_near(base, latitude=latitude, longitude=longitude, limit=NEAR_LIMIT)
 
 
@@ -347,8 +362,10 @@ def centres_with_schedules(centres: Sequence[Centre], *, moment: dt.datetime) ->
     bounding-box search looked at but did not return are never loaded.
     """
     pks = [centre.pk for centre in centres]
-    fetched = {c.pk: c for c in with_schedules(Centre.objects.with_related().filter(pk__in=pks), moment=moment)}
-    return [fetched[pk] for pk in pks if pk in fetched]
+    fetched = {c.pk: c for c in Centre.objects.with_related().filter(pk__in=pks)}
+    found = [fetched[pk] for pk in pks if pk in fetched]
+    attach_schedules(found, moment=moment)
+    return found
 
 
 def centre_get_visible(*, slug: str, user: User | AnonymousUser, moment: dt.datetime) -> Centre:

@@ -83,10 +83,11 @@ def home(request: HttpRequest) -> HttpResponse:
     ):
         located = True
         moment = now()
-        base = selectors.centre_list_public_with_schedules(selectors.CentreFilters(), moment=moment)
+        base = selectors.centre_list_public(selectors.CentreFilters(), moment=moment)
         pairs = selectors.centres_near(
             base, latitude=form.cleaned_data["lat"], longitude=form.cleaned_data["lon"], limit=HOME_NEAREST
         )
+        selectors.attach_schedules([c for c, _d in pairs], moment=moment)
         nearest = _rows([c for c, _d in pairs], moment, {c.pk: d for c, d in pairs})
     context = {
         "form": form,
@@ -198,15 +199,16 @@ def finder(request: HttpRequest) -> HttpResponse:
             open_now=data["open_now"],
             features=data["features"],
         )
-        base = selectors.centre_list_public_with_schedules(filters, moment=moment)
         if data["lat"] is not None and data["lon"] is not None and place is None:
             result.near = True
+            base = selectors.centre_list_public(filters, moment=moment)
             pairs = selectors.centres_near(base, latitude=data["lat"], longitude=data["lon"], limit=NEAR_LIMIT)
+            selectors.attach_schedules([c for c, _d in pairs], moment=moment)
             result.rows = _rows([c for c, _d in pairs], moment, {c.pk: d for c, d in pairs})
         elif result.choices or result.place_not_found:
             result.rows = []
         else:
-            paginator = Paginator(base, PAGE_SIZE)
+            paginator = Paginator(selectors.centre_list_page_source(filters, moment=moment), PAGE_SIZE)
             result.page = paginator.get_page(request.GET.get("page"))
             result.rows = _rows(list(result.page.object_list), moment)
         if place is not None:
@@ -215,8 +217,7 @@ def finder(request: HttpRequest) -> HttpResponse:
             else:
                 result.groups = _group_by_proximity(result.rows, place)
     else:
-        base = selectors.centre_list_public_with_schedules(selectors.CentreFilters(), moment=moment)
-        paginator = Paginator(base, PAGE_SIZE)
+        paginator = Paginator(selectors.centre_list_page_source(selectors.CentreFilters(), moment=moment), PAGE_SIZE)
         result.page = paginator.get_page(request.GET.get("page"))
         result.rows = _rows(list(result.page.object_list), moment)
     query = request.GET.copy()

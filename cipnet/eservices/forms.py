@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
+from cipnet.core.choices import list_choices
 from cipnet.core.i18n import hint_with_examples
 from cipnet.core.widgets import LanguageMarkedSelect, LanguageMarkedTextarea
 from cipnet.directory.forms import SettlementField
@@ -62,6 +63,7 @@ class CatalogueForm(forms.Form):
             field = self.fields[name]
             if isinstance(field, forms.ModelChoiceField):
                 field.label_from_instance = lambda obj: obj.display_name  # type: ignore[method-assign]
+                list_choices(field)
 
 
 class LinesField(forms.CharField):

@@ -3,7 +3,8 @@ service, render."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, cast
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
@@ -70,7 +71,8 @@ class CentreListView(CentreApiView):
         def page() -> Any:
             moment = clock.now()
             if near is None:
-                centres = self.paginate_queryset(selectors.centre_list_public_with_schedules(filters, moment=moment))
+                source = selectors.centre_list_page_source(filters, moment=moment)
+                centres = self.paginate_queryset(cast("Sequence[Centre]", source))
                 context = self.context(moment=moment)
             else:
                 pairs = selectors.centres_near_public(filters, latitude=near[0], longitude=near[1], moment=moment)

@@ -7,6 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext
 
+from cipnet.core.dbstats import refresh_planner_statistics
 from cipnet.core.errors import DomainError
 from cipnet.directory.katottg import SHIPPED_CODIFIER, KatottgFormatError, region_sync, territory_import
 from cipnet.directory.models import Territory
@@ -56,4 +57,6 @@ class Command(BaseCommand):
             raise CommandError(exc.message) from exc
         except DomainError as exc:
             raise CommandError(exc.message) from exc
+        refresh_planner_statistics()  # 31,000 new rows: the place search's indexes need their statistics
+        refresh_planner_statistics()  # 31,000 new rows: the place search's indexes need their statistics
         self.stdout.write(self.style.SUCCESS(str(report)))
