@@ -8,10 +8,9 @@ from typing import Any
 import pytest
 from django.core.paginator import Paginator
 
-from cipnet.core.clock import now
 from cipnet.directory import selectors
 from cipnet.directory.models import Centre
-from cipnet.directory.tests.api_fixtures import KYIV, STRYI, VYNNYKY, Directory
+from cipnet.directory.tests.api_fixtures import KYIV, NOW, STRYI, VYNNYKY, Directory
 
 NAMES = ["Яблунів", "Андріївка", "Ґалаґан", "Єрки", "Бережани", "Іршава", "Жовква", "Вишнівка", "Їжаківка"]
 
@@ -31,14 +30,14 @@ def many(directory: Directory) -> Directory:
 
 
 def _reference(filters: selectors.CentreFilters) -> list[int]:
-    qs = selectors.centre_list_public(filters, moment=now())
+    qs = selectors.centre_list_public(filters, moment=NOW)
     if filters.settlement is not None:
         return list(qs.order_by("proximity", "name", "pk").values_list("pk", flat=True))
     return list(qs.order_by("region__name", "name", "pk").values_list("pk", flat=True))
 
 
 def _paged(filters: selectors.CentreFilters, size: int) -> list[int]:
-    paginator = Paginator(selectors.centre_list_page_source(filters, moment=now()), size)  # type: ignore[arg-type]
+    paginator = Paginator(selectors.centre_list_page_source(filters, moment=NOW), size)  # type: ignore[arg-type]
     return [centre.pk for number in paginator.page_range for centre in paginator.page(number).object_list]
 
 
@@ -52,7 +51,7 @@ def test_pages_follow_region_then_name_across_regions(many: Directory, fields: d
     expected = _reference(filters)
     assert expected, "the case must list something"
     assert _paged(filters, size) == expected
-    assert len(selectors.centre_list_page_source(filters, moment=now())) == len(expected)  # type: ignore[arg-type]
+    assert len(selectors.centre_list_page_source(filters, moment=NOW)) == len(expected)  # type: ignore[arg-type]
 
 
 def test_one_region_and_a_region_with_more_centres_than_listed_ids(
@@ -69,13 +68,13 @@ def test_a_place_lists_by_proximity_with_it_on_each_centre(many: Directory) -> N
     filters = selectors.CentreFilters(settlement=many.places[STRYI])
     expected = _reference(filters)
     assert _paged(filters, 4) == expected
-    page = Paginator(selectors.centre_list_page_source(filters, moment=now()), 50).page(1)  # type: ignore[arg-type]
+    page = Paginator(selectors.centre_list_page_source(filters, moment=NOW), 50).page(1)  # type: ignore[arg-type]
     assert [c.proximity for c in page.object_list] == sorted(c.proximity for c in page.object_list)  # type: ignore[attr-defined]
     assert page.object_list[0].settlement == many.places[STRYI]
 
 
 def test_single_items_and_the_end_of_the_list(many: Directory) -> None:
-    listed = selectors.centre_list_page_source(selectors.CentreFilters(), moment=now())
+    listed = selectors.centre_list_page_source(selectors.CentreFilters(), moment=NOW)
     expected = _reference(selectors.CentreFilters())
     assert isinstance(listed[0], Centre) and listed[0].pk == expected[0]
     assert listed[len(expected) - 1].pk == expected[-1] and listed[-1].pk == expected[-1]
