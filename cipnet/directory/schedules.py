@@ -12,29 +12,40 @@ from cipnet.core.clock import local, now
 from cipnet.directory.hours import Interval, Schedule
 from cipnet.directory.models import Centre, OpeningException, OpeningHours
 
+#: Exceptions are read for the next this many days (enough for "closed on Monday, opens on …").
+EXCEPTION_DAYS = 15
+
+Weekly = Iterable[tuple[int, dt.time, dt.time]]  # (weekday, opens, closes)
+Dated = Iterable[tuple[dt.date, bool, dt.time | None, dt.time | None]]  # (date, is_closed, opens, closes)
+
+
+def _schedule(weekly_rows: Weekly, dated_rows: Dated) -> Schedule:
+    weekly: dict[int, list[Interval]] = defaultdict(list)
+    for weekday, opens, closes in weekly_rows:
+        weekly[weekday].append(Interval(opens, closes))
+    dated: dict[dt.date, list[Interval]] = {}
+    for date, is_closed, start, end in dated_rows:
+        dated[date] = [] if is_closed or start is None or end is None else [Interval(start, end)]
+    return Schedule(weekly=dict(weekly), exceptions=dated)
+
 
 def schedule_from_rows(hours: Iterable[OpeningHours], exceptions: Iterable[OpeningException]) -> Schedule:
-    weekly: dict[int, list[Interval]] = defaultdict(list)
-    for row in hours:
-        weekly[row.weekday].append(Interval(row.opens, row.closes))
-    dated: dict[dt.date, list[Interval]] = {}
-    for exc in exceptions:
-        if exc.is_closed or exc.opens is None or exc.closes is None:
-            dated[exc.date] = []
-        else:
-            dated[exc.date] = [Interval(exc.opens, exc.closes)]
-    return Schedule(weekly=dict(weekly), exceptions=dated)
+    return _schedule(
+        ((row.weekday, row.opens, row.closes) for row in hours),
+        ((exc.date, exc.is_closed, exc.opens, exc.closes) for exc in exceptions),
+    )
+
+
+def _exception_window(moment: dt.datetime | None) -> tuple[dt.date, dt.date]:
+    today = local(moment or now()).date()
+    return today, today + dt.timedelta(days=EXCEPTION_DAYS)
 
 
 def with_schedules(qs: QuerySet[Centre], *, moment: dt.datetime | None = None) -> QuerySet[Centre]:
     """Prefetch what `schedule_for` needs: weekly hours and exceptions of the next two weeks."""
-    today = local(moment or now()).date()
     return qs.prefetch_related(
         Prefetch("hours", queryset=OpeningHours.objects.order_by("weekday", "opens")),
-        Prefetch(
-            "exceptions",
-            queryset=OpeningException.objects.filter(date__gte=today, date__lte=today + dt.timedelta(days=15)),
-        ),
+        Prefetch("exceptions", queryset=OpeningException.objects.filter(date__range=_exception_window(moment))),
     )
 
 
@@ -44,20 +55,17 @@ def attach_schedules(centres: Sequence[Centre], *, moment: dt.datetime | None = 
     prefetch, which makes a model object of every row (200 for a page of 20 centres)."""
     if not centres:
         return
-    today = local(moment or now()).date()
     ids = [centre.pk for centre in centres]
-    weekly: dict[int, dict[int, list[Interval]]] = defaultdict(lambda: defaultdict(list))
+    weekly: dict[int, list[tuple[int, dt.time, dt.time]]] = defaultdict(list)
     hours = OpeningHours.objects.filter(centre_id__in=ids).order_by("weekday", "opens")
-    for centre_id, weekday, opens, closes in hours.values_list("centre_id", "weekday", "opens", "closes"):
-        weekly[centre_id][weekday].append(Interval(opens, closes))
-    dated: dict[int, dict[dt.date, list[Interval]]] = defaultdict(dict)
-    exceptions = OpeningException.objects.filter(
-        centre_id__in=ids, date__gte=today, date__lte=today + dt.timedelta(days=15)
-    ).values_list("centre_id", "date", "is_closed", "opens", "closes")
-    for centre_id, date, is_closed, from_, to in exceptions:
-        dated[centre_id][date] = [] if is_closed or from_ is None or to is None else [Interval(from_, to)]
+    for centre_id, *row in hours.values_list("centre_id", "weekday", "opens", "closes"):
+        weekly[centre_id].append(tuple(row))  # type: ignore[arg-type]
+    dated: dict[int, list[tuple[dt.date, bool, dt.time | None, dt.time | None]]] = defaultdict(list)
+    exceptions = OpeningException.objects.filter(centre_id__in=ids, date__range=_exception_window(moment))
+    for centre_id, *row in exceptions.values_list("centre_id", "date", "is_closed", "opens", "closes"):
+        dated[centre_id].append(tuple(row))  # type: ignore[arg-type]
     for centre in centres:
-        centre._schedule = Schedule(weekly=dict(weekly.get(centre.pk, {})), exceptions=dated.get(centre.pk, {}))  # type: ignore[attr-defined]
+        centre._schedule = _schedule(weekly.get(centre.pk, ()), dated.get(centre.pk, ()))  # type: ignore[attr-defined]
 
 
 def schedule_for(centre: Centre) -> Schedule:
