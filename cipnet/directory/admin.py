@@ -95,3 +95,8 @@ class CentreAdmin(ScopedAdmin):
             created = services.centre_create(actor=request.user, **fields)  # type: ignore[arg-type]
             obj.pk = created.pk
             obj.refresh_from_db()
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        # The inline hours are saved by the admin's own formsets: the hour-by-hour week follows them.
+        services.centres_refresh_week_by_hour([form.instance.pk])

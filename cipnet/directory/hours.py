@@ -42,6 +42,32 @@ def find_overlap(intervals: Iterable[Interval]) -> tuple[Interval, Interval] | N
     return None
 
 
+#: `week_by_hour`: open for the whole hour, closed for the whole hour, or opening or closing within it.
+OPEN_HOUR, CLOSED_HOUR, PART_HOUR = "1", "0", "~"
+
+
+def week_by_hour(weekly: Mapping[int, Sequence[Interval]]) -> str:
+    """The week in 168 hours (Monday 00:00 first), one character each: `OPEN_HOUR`, `CLOSED_HOUR` or
+    `PART_HOUR`. Kept on the centre (`Centre.week_by_hour`) so that "open now" is one character of the
+    centre's own row for almost every hour of the week; a `PART_HOUR` is decided by the intervals."""
+    marks = []
+    for weekday in range(7):
+        spans = [(_seconds(i.opens), _seconds(i.closes)) for i in weekly.get(weekday, ())]
+        for hour in range(24):
+            start, end = hour * 3600, hour * 3600 + 3600
+            if any(opens <= start and closes >= end for opens, closes in spans):
+                marks.append(OPEN_HOUR)
+            elif any(opens < end and closes > start for opens, closes in spans):
+                marks.append(PART_HOUR)
+            else:
+                marks.append(CLOSED_HOUR)
+    return "".join(marks)
+
+
+def _seconds(time: dt.time) -> float:
+    return time.hour * 3600 + time.minute * 60 + time.second + time.microsecond / 1e6
+
+
 @dataclass(frozen=True)
 class Schedule:
     """Weekly intervals (Monday = 0) and dated exceptions (an empty list = closed all day)."""

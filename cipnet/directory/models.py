@@ -302,6 +302,9 @@ class Centre(BaseModel):
         _("computers for visitors"), default=0, validators=[MaxValueValidator(500)]
     )
     languages = models.JSONField(_("languages spoken"), default=list, blank=True, validators=[validate_languages])
+    #: The weekly hours hour by hour (`hours.week_by_hour`), written with them by `services.centre_set_hours`;
+    #: empty until then, which "open now" reads as "ask the intervals".
+    week_by_hour = models.CharField(max_length=168, blank=True, default="", editable=False)
 
     objects: ClassVar[CentreQuerySet] = CentreQuerySet.as_manager()  # type: ignore[assignment]
 

@@ -9,8 +9,10 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import (
+    BooleanField,
     Case,
     Count,
+    Func,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -27,6 +29,7 @@ from cipnet.accounts.models import User
 from cipnet.accounts.scopes import scope_for
 from cipnet.core.clock import local, now
 from cipnet.directory.geography import PlacePoint, place_point
+from cipnet.directory.hours import CLOSED_HOUR, OPEN_HOUR
 from cipnet.directory.models import (
     Centre,
     CentreFeature,
@@ -62,18 +65,34 @@ class CentreFilters:
     text: str = ""
 
 
+class _Like(Func):
+    """`text LIKE pattern` as a condition (the pattern's `_` and `%` are wildcards, not escaped)."""
+
+    arg_joiner = " LIKE "
+    template = "(%(expressions)s)"
+    output_field = BooleanField()
+
+
 def open_now_q(moment: dt.datetime | None = None) -> Q:
     """Centres open at `moment`, in SQL; the same rule as `hours.status_at` (tested against it)."""
     moment = local(moment or now())
     day, time = moment.date(), moment.time()
-    # Semi-joins (`pk IN (…)`) over the (date, centre) and (weekday, opens, closes, centre) indexes: one
-    # pass over a day's rows, where EXISTS per centre would look up every centre's hours (44 ms at 20,000).
-    excepted_today = OpeningException.objects.filter(date=day).values("centre_id")
-    open_by_exception = excepted_today.filter(is_closed=False, opens__lte=time, closes__gt=time)
+    # The week: the centre's own hour-by-hour mark (`hours.week_by_hour`) decides almost every hour without
+    # a look at the intervals, which are asked (a semi-join over the (weekday, opens, closes, centre) index)
+    # only in an hour when a centre opens or closes, or for a centre not marked yet. The mark is read with
+    # LIKE '___…1%' (SUBSTR walks the UTF-8 text: 5 ms more on PostgreSQL at 20,000 centres); SQLite's
+    # whole "open now + feature" count went from 13-16 ms to 9 ms, PostgreSQL's from 18-21 to 14.
+    skip = "_" * (day.weekday() * 24 + time.hour)
     open_by_week = OpeningHours.objects.filter(weekday=day.weekday(), opens__lte=time, closes__gt=time).values(
         "centre_id"
     )
-    return Q(pk__in=open_by_exception) | (~Q(pk__in=excepted_today) & Q(pk__in=open_by_week))
+    by_week = Q(_Like("week_by_hour", Value(f"{skip}{OPEN_HOUR}%"))) | (
+        ~Q(_Like("week_by_hour", Value(f"{skip}{CLOSED_HOUR}%"))) & Q(pk__in=open_by_week)
+    )
+    # A day's exceptions: semi-joins over the (date, centre) index (a day's rows: none on most days).
+    excepted_today = OpeningException.objects.filter(date=day).values("centre_id")
+    open_by_exception = excepted_today.filter(is_closed=False, opens__lte=time, closes__gt=time)
+    return Q(pk__in=open_by_exception) | (~Q(pk__in=excepted_today) & by_week)
 
 
 def centre_list_public(filters: CentreFilters, *, moment: dt.datetime | None = None) -> QuerySet[Centre]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -18,7 +19,7 @@ from cipnet.accounts.scopes import scope_for
 from cipnet.core import pagecache
 from cipnet.core.errors import Forbidden, NotFoundOrNotAllowed
 from cipnet.core.text import transliterate
-from cipnet.directory.hours import Interval, find_overlap
+from cipnet.directory.hours import Interval, find_overlap, week_by_hour
 from cipnet.directory.models import (
     Centre,
     CentreFeature,
@@ -172,8 +173,30 @@ def centre_set_hours(*, actor: User | None, centre: Centre, week: Mapping[int, S
             for interval in sorted(intervals)
         ]
     )
-    Centre.objects.filter(pk=centre.pk).update(updated_at=timezone.now())
+    Centre.objects.filter(pk=centre.pk).update(updated_at=timezone.now(), week_by_hour=week_by_hour(week))
     pagecache.data_changed()  # bulk_create and update send no signal
+
+
+def centres_refresh_week_by_hour(centre_ids: Iterable[int]) -> int:
+    """Write `Centre.week_by_hour` again from the centres' hours as stored (after the admin's inline
+    forms, or hours written in bulk); the number of centres whose value changed."""
+    ids = list(centre_ids)
+    weekly: dict[int, dict[int, list[Interval]]] = {pk: {} for pk in ids}
+    for chunk in itertools.batched(ids, 900):  # SQLite's limit on a statement's parameters
+        rows = OpeningHours.objects.filter(centre_id__in=chunk).values_list("centre_id", "weekday", "opens", "closes")
+        for pk, weekday, opens, closes in rows:
+            weekly[pk].setdefault(weekday, []).append(Interval(opens, closes))
+    changed = []
+    for chunk in itertools.batched(ids, 900):
+        for centre in Centre.objects.filter(pk__in=chunk).only("pk", "week_by_hour"):
+            value = week_by_hour(weekly[centre.pk])
+            if centre.week_by_hour != value:
+                centre.week_by_hour = value
+                changed.append(centre)
+    Centre.objects.bulk_update(changed, ["week_by_hour"], batch_size=500)
+    if changed:
+        pagecache.data_changed()
+    return len(changed)
 
 
 def opening_exception_add(

@@ -8,7 +8,15 @@ import pytest
 from django.utils import translation
 
 from cipnet.core.clock import KYIV
-from cipnet.directory.hours import Interval, Schedule, describe, find_overlap, format_intervals, status_at
+from cipnet.directory.hours import (
+    Interval,
+    Schedule,
+    describe,
+    find_overlap,
+    format_intervals,
+    status_at,
+    week_by_hour,
+)
 
 T = dt.time
 WORKDAY = [Interval(T(9), T(13)), Interval(T(14), T(18))]
@@ -112,3 +120,30 @@ def test_format_intervals() -> None:
     with translation.override("en"):
         assert format_intervals(WORKDAY) == "09:00–13:00, 14:00–18:00"
         assert format_intervals([]) == "closed"
+
+
+@pytest.mark.parametrize(
+    ("weekly", "weekday", "hour", "mark"),
+    [
+        ({0: WORKDAY}, 0, 8, "0"),
+        ({0: WORKDAY}, 0, 9, "1"),
+        ({0: WORKDAY}, 0, 12, "1"),
+        ({0: WORKDAY}, 0, 13, "0"),  # the lunch break: closes at 13:00 sharp, opens at 14:00
+        ({0: WORKDAY}, 0, 17, "1"),
+        ({0: WORKDAY}, 0, 18, "0"),
+        ({0: WORKDAY}, 1, 10, "0"),  # no hours on Tuesday
+        ({2: [Interval(T(9, 30), T(17))]}, 2, 9, "~"),  # opens within the hour
+        ({2: [Interval(T(9), T(16, 45))]}, 2, 16, "~"),  # closes within the hour
+        ({2: [Interval(T(9), T(10, 30)), Interval(T(10, 30, 1), T(12))]}, 2, 10, "~"),  # two parts of one hour
+        ({6: [Interval(T(20), T(23, 59))]}, 6, 23, "~"),  # the day's last minute is not a full hour
+        ({6: [Interval(T(10), T(11, 0, 0, 1))]}, 6, 11, "~"),  # a microsecond into the hour
+    ],
+)
+def test_week_by_hour(weekly: dict[int, list[Interval]], weekday: int, hour: int, mark: str) -> None:
+    week = week_by_hour(weekly)
+    assert len(week) == 168
+    assert week[weekday * 24 + hour] == mark
+
+
+def test_week_by_hour_of_no_hours_is_closed_all_week() -> None:
+    assert week_by_hour({}) == "0" * 168

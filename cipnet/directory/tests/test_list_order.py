@@ -41,7 +41,13 @@ def _paged(filters: selectors.CentreFilters, size: int) -> list[int]:
     return [centre.pk for number in paginator.page_range for centre in paginator.page(number).object_list]
 
 
-FILTERS: list[dict[str, Any]] = [{}, {"features": ("step_free",)}, {"open_now": True}, {"text": "Андр"}]
+FILTERS: list[dict[str, Any]] = [
+    {},
+    {"features": ("step_free",)},
+    {"open_now": True},
+    {"open_now": True, "features": ("step_free",)},
+    {"text": "Андр"},
+]
 
 
 @pytest.mark.parametrize("size", [1, 4, 7, 20])
@@ -54,14 +60,16 @@ def test_pages_follow_region_then_name_across_regions(many: Directory, fields: d
     assert len(selectors.centre_list_page_source(filters, moment=NOW)) == len(expected)  # type: ignore[arg-type]
 
 
-def test_one_region_and_a_region_with_more_centres_than_listed_ids(
-    many: Directory, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    filters = selectors.CentreFilters(region=many.lviv_region)
-    assert _paged(filters, 5) == _reference(filters)
-    monkeypatch.setattr(selectors.RegionOrderedCentres, "MAX_LISTED_IDS", 2)
-    filtered = selectors.CentreFilters(features=("step_free",))
-    assert _paged(filtered, 3) == _reference(filtered)
+def test_one_region_alone_and_with_filters(many: Directory) -> None:
+    for fields in ({}, {"features": ("step_free",), "open_now": True}):
+        filters = selectors.CentreFilters(region=many.lviv_region, **fields)
+        assert _reference(filters)
+        assert _paged(filters, 5) == _reference(filters)
+
+
+def test_nothing_matches(many: Directory) -> None:
+    filters = selectors.CentreFilters(text="Немає такого")
+    assert _paged(filters, 5) == [] and len(selectors.centre_list_page_source(filters, moment=NOW)) == 0  # type: ignore[arg-type]
 
 
 def test_a_place_lists_by_proximity_with_it_on_each_centre(many: Directory) -> None:

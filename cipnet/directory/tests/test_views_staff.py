@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
+from cipnet.directory import services
 from cipnet.directory.models import Centre, OpeningException, OpeningHours
 from cipnet.testing import World
 
@@ -194,3 +197,59 @@ def test_a_misspelt_name_offers_the_places_it_may_mean(world: World, manager: Cl
     assert response.status_code == 200
     assert "Choose one of the places below" in " ".join(response.context["form"].errors["settlement"])
     assert response.context["form"].fields["settlement"].candidates
+
+
+def test_hours_hour_by_hour_follow_every_way_of_writing_hours(world: World, manager: Client) -> None:
+    centre = world.centre_a
+    data = {"d2_0_opens": "09:30", "d2_0_closes": "13:00"}  # Wednesday
+    assert manager.post(reverse("staff:centre_hours", args=[centre.pk]), data).status_code == 302
+    centre.refresh_from_db()
+    assert centre.week_by_hour[2 * 24 + 9 : 2 * 24 + 14] == "~1110"
+    assert centre.week_by_hour.count("0") == 168 - 4
+    # Written some other way (in bulk, or by the admin's inline forms): refreshed from the rows stored.
+    OpeningHours.objects.filter(centre=centre).update(opens=dt.time(10))
+    assert services.centres_refresh_week_by_hour([centre.pk, world.centre_b.pk]) == 1
+    centre.refresh_from_db()
+    assert centre.week_by_hour[2 * 24 + 9 : 2 * 24 + 14] == "01110"
+    assert services.centres_refresh_week_by_hour([centre.pk]) == 0  # nothing changed
+
+
+def test_admin_inline_hours_refresh_the_week(world: World, django_user_model: Any) -> None:
+    admin_user = django_user_model.objects.create_superuser("admin-hours", "admin-hours@example.org", "x-9f!Kq2#vLm")
+    client = Client()
+    client.force_login(admin_user)
+    url = f"/admin/directory/centre/{world.centre_a.pk}/change/"
+    page = client.get(url)
+    assert page.status_code == 200
+    data: dict[str, object] = {}
+    form = page.context["adminform"].form
+    for name in form.fields:
+        value = form[name].value()  # as the page's form shows it
+        if value is not None:
+            data[name] = value
+    for inline in page.context["inline_admin_formsets"]:
+        formset = inline.formset
+        for key, value in formset.management_form.initial.items():
+            data[f"{formset.prefix}-{key}"] = value
+        for sub in formset.forms:
+            for name in sub.fields:
+                value = sub[name].value()
+                if value is not None:
+                    data[sub.add_prefix(name)] = value
+    hours_prefix = next(
+        i.formset.prefix for i in page.context["inline_admin_formsets"] if i.formset.model is OpeningHours
+    )
+    total = int(data[f"{hours_prefix}-TOTAL_FORMS"])  # type: ignore[arg-type]
+    data[f"{hours_prefix}-TOTAL_FORMS"] = total + 1
+    data.update(
+        {
+            f"{hours_prefix}-{total}-weekday": 6,
+            f"{hours_prefix}-{total}-opens": "10:00",
+            f"{hours_prefix}-{total}-closes": "12:30",
+        }
+    )
+    data[f"{hours_prefix}-{total}-centre"] = world.centre_a.pk
+    response = client.post(url, {k: ("on" if v is True else v) for k, v in data.items() if v is not False})
+    assert response.status_code == 302, response.context and response.context["adminform"].form.errors
+    world.centre_a.refresh_from_db()
+    assert world.centre_a.week_by_hour[6 * 24 + 10 : 6 * 24 + 13] == "11~"
