@@ -52,6 +52,7 @@ demo: bootstrap
 	$(MANAGE) load_demo_consultations
 	$(MANAGE) load_demo_queue
 	$(MANAGE) load_demo_reception
+	$(MANAGE) load_demo_results
 	$(MANAGE) analyze_database
 	$(MANAGE) send_appeal_reminders --schedule
 

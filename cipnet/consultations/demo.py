@@ -124,6 +124,28 @@ def load(*, seed: int = 2026, until: dt.date | None = None) -> int:
     return len(created)
 
 
+def load_exactly(*, centres: list[Centre], start: dt.date, end: dt.date, per_centre: int, seed: int) -> int:
+    """Exactly `per_centre` demo consultations at each centre, on working days in [start, end] (from the
+    day it opened), e.g. seed 000's "40 per centre in two months"; tallies rebuilt. Returns how many."""
+    rng = random.Random(seed)  # noqa: S311 — demonstration data, not secrets
+    entries: list[Consultation] = []
+    for centre in centres:
+        first = max(start, centre.opened_on or start)
+        days = [
+            first + dt.timedelta(days=n)
+            for n in range((end - first).days + 1)
+            if (first + dt.timedelta(days=n)).weekday() < 5
+        ]
+        if not days:
+            raise ValueError(f"{centre} has no working day between {first} and {end}")
+        for n in range(per_centre):
+            entries.append(_entry(rng, centre, days[n * len(days) // per_centre], []))
+    with transaction.atomic():
+        Consultation.objects.bulk_create(entries, batch_size=1000)
+        rollups.rebuild(centre_ids=[c.pk for c in centres], start=start, end=end)
+    return len(entries)
+
+
 def _poisson(rng: random.Random, rate: float) -> int:
     count, threshold, product = 0, 2.718281828 ** (-rate), rng.random()
     while product > threshold:

@@ -370,6 +370,21 @@ def summary(*, where: ScopeFilter, start: dt.date, end: dt.date) -> Summary:
     return result
 
 
+def counts_by_dimension(*, where: ScopeFilter, start: dt.date, end: dt.date) -> dict[tuple[str, str], int]:
+    """(dimension, value) → consultations in the centres and dates, from the tallies (ADR 5); the
+    values of each dimension but "service" and "category" add up to ("total", "")'s count."""
+    return {key: sums[0] for key, sums in _breakdowns(where, start, end).items() if sums[0]}
+
+
+def completed_eservices_by_centre(*, where: ScopeFilter, start: dt.date, end: dt.date) -> dict[int, int]:
+    """Centre id → assisted e-services completed in [start, end] (the log's rows: kind and outcome
+    together are not in the tallies, which count each dimension alone)."""
+    rows = Consultation.objects.filter(
+        where.q(), day__range=(start, end), help_kind=HelpKind.ESERVICE, outcome=Outcome.COMPLETED
+    )
+    return dict(rows.values("centre_id").annotate(n=Count("*")).order_by().values_list("centre_id", "n"))
+
+
 def totals_by_centre(*, where: ScopeFilter, start: dt.date, end: dt.date) -> dict[int, int]:
     """Centre id → consultations in [start, end]: whole months from the monthly tally's totals,
     other days from the daily totals."""

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "cipnet.consultations",
     "cipnet.equeue",
     "cipnet.appeals",
+    "cipnet.results",
     "cipnet.api",
     "cipnet.portal",
 ]

@@ -1,0 +1,265 @@
+"""Programmes, their logframe (results and indicators) and targets (issue 16).
+
+An indicator's actual values are never typed in when CIPnet holds the rows behind them: its
+`source` names a registered computation over the modules' own records (`cipnet.results.sources`).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from cipnet.core.models import BaseModel
+
+
+class Programme(BaseModel):
+    """A funded programme with results to prove, e.g. seed 000's 2014 stage II (332,700 PLN)."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    title = models.CharField(_("title (Ukrainian)"), max_length=300)
+    title_en = models.CharField(_("title (English)"), max_length=300, blank=True)
+    title_pl = models.CharField(_("title (Polish)"), max_length=300, blank=True)
+    donor = models.CharField(_("donor"), max_length=200)
+    funding_programme = models.CharField(_("funding programme"), max_length=300, blank=True)
+    partners = models.TextField(_("partners"), blank=True, help_text=_("One per line."))
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+    budget = models.DecimalField(
+        _("budget"), max_digits=14, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    currency = models.CharField(_("currency"), max_length=3, default="UAH", help_text=_("ISO 4217, e.g. PLN."))
+    iati_identifier = models.CharField(_("IATI activity identifier"), max_length=150, blank=True)
+    centres = models.ManyToManyField(
+        "directory.Centre",
+        blank=True,
+        related_name="+",
+        verbose_name=_("centres"),
+        help_text=_("The centres whose work the programme counts; none means every centre."),
+    )
+
+    class Meta:
+        verbose_name = _("programme")
+        verbose_name_plural = _("programmes")
+        ordering = ["-starts_on", "code"]
+        constraints = [
+            models.CheckConstraint(name="results_programme_dates", condition=Q(starts_on__lte=models.F("ends_on")))
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Level(models.TextChoices):
+    GOAL = "goal", _("Goal")
+    OUTCOME = "outcome", _("Outcome")
+    OUTPUT = "output", _("Output")
+    ACTIVITY = "activity", _("Activity")
+
+
+LEVEL_ORDER = [Level.GOAL, Level.OUTCOME, Level.OUTPUT, Level.ACTIVITY]
+
+
+class Result(BaseModel):
+    """A node of the logframe: goal → outcomes → outputs → activities, coded like "R3"."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="results")
+    parent = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="children", verbose_name=_("part of")
+    )
+    level = models.CharField(_("level"), max_length=10, choices=Level.choices)
+    code = models.CharField(_("code"), max_length=20)
+    title = models.CharField(_("title (Ukrainian)"), max_length=500)
+    title_en = models.CharField(_("title (English)"), max_length=500, blank=True)
+    title_pl = models.CharField(_("title (Polish)"), max_length=500, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("result")
+        verbose_name_plural = _("results")
+        ordering = ["programme", "position", "code"]
+        constraints = [models.UniqueConstraint(fields=["programme", "code"], name="results_result_code")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+    def clean(self) -> None:
+        if self.parent is not None:
+            if self.parent.programme_id != self.programme_id:
+                raise ValidationError({"parent": _("A result can only be part of a result of the same programme.")})
+            if LEVEL_ORDER.index(Level(self.parent.level)) >= LEVEL_ORDER.index(Level(self.level)):
+                raise ValidationError(
+                    {
+                        "parent": _(
+                            "A result can only be part of a result of a higher level "
+                            "(goal → outcome → output → activity)."
+                        )
+                    }
+                )
+
+
+class Measure(models.TextChoices):
+    NUMBER = "number", _("Number")
+    PERCENTAGE = "percentage", _("Percentage")
+    QUALITATIVE = "qualitative", _("Qualitative")
+
+
+class Direction(models.TextChoices):
+    INCREASE = "increase", _("More is better")
+    DECREASE = "decrease", _("Less is better")
+
+
+class Aggregation(models.TextChoices):
+    """How period values make a programme's value (the rule every report, dashboard and export uses)."""
+
+    SUM = "sum", _("Sum of the periods")
+    CUMULATIVE = "cumulative", _("Running total (the latest value counts)")
+    LATEST = "latest", _("Latest value")
+    AVERAGE = "average", _("Average")
+    RATIO = "ratio", _("Ratio of two counts")
+
+
+class Frequency(models.TextChoices):
+    MONTHLY = "monthly", _("Monthly")
+    QUARTERLY = "quarterly", _("Quarterly")
+    PROGRAMME = "programme", _("Once, for the whole programme")
+
+
+class Disaggregation(models.TextChoices):
+    """The cuts an indicator reports; the consultation log's bands, so every module cuts the same way."""
+
+    AGE_BAND = "age_band", _("Age")
+    GENDER = "gender", _("Gender")
+    SETTLEMENT = "settlement", _("Lives in")
+    CENTRE = "centre", _("Centre")
+    REGION = "region", _("Region")
+
+
+class Indicator(BaseModel):
+    result = models.ForeignKey(Result, on_delete=models.CASCADE, related_name="indicators")
+    code = models.CharField(_("code"), max_length=20)
+    title = models.CharField(_("title (Ukrainian)"), max_length=500)
+    title_en = models.CharField(_("title (English)"), max_length=500, blank=True)
+    title_pl = models.CharField(_("title (Polish)"), max_length=500, blank=True)
+    measure = models.CharField(_("measure"), max_length=12, choices=Measure.choices, default=Measure.NUMBER)
+    direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices, default=Direction.INCREASE)
+    aggregation = models.CharField(
+        _("aggregation"), max_length=12, choices=Aggregation.choices, default=Aggregation.SUM
+    )
+    baseline = models.DecimalField(_("baseline"), max_digits=14, decimal_places=2, null=True, blank=True)
+    target = models.DecimalField(
+        _("target for the whole programme"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    frequency = models.CharField(_("reported"), max_length=10, choices=Frequency.choices, default=Frequency.MONTHLY)
+    verification = models.TextField(_("means of verification"), blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("owner"),
+    )
+    disaggregations = models.JSONField(_("disaggregations"), default=list, blank=True)
+    #: A key of `cipnet.results.sources.REGISTRY`; empty: values are entered by hand with evidence.
+    source = models.CharField(_("computed from"), max_length=60, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+        ordering = ["result", "position", "code"]
+        constraints = [models.UniqueConstraint(fields=["result", "code"], name="results_indicator_code")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+    def clean(self) -> None:
+        unknown = [d for d in self.disaggregations if d not in Disaggregation.values]
+        if not isinstance(self.disaggregations, list) or unknown:
+            raise ValidationError({"disaggregations": _("Choose disaggregations from the list.")})
+        if self.measure == Measure.QUALITATIVE and (self.target is not None or self.baseline is not None):
+            raise ValidationError({"target": _("A qualitative indicator has no numeric baseline or target.")})
+
+
+def _one_per_scope(prefix: str) -> list[models.UniqueConstraint]:
+    """One row per indicator, period and scope: the network (no region, no centre), a region or a centre."""
+    fields = ["indicator", "starts_on", "ends_on"]
+    return [
+        models.UniqueConstraint(
+            fields=fields, condition=Q(region__isnull=True, centre__isnull=True), name=f"{prefix}_network"
+        ),
+        models.UniqueConstraint(fields=[*fields, "region"], condition=Q(region__isnull=False), name=f"{prefix}_region"),
+        models.UniqueConstraint(fields=[*fields, "centre"], condition=Q(centre__isnull=False), name=f"{prefix}_centre"),
+    ]
+
+
+class Target(BaseModel):
+    """An indicator's target for a scope (the network, a region or a centre) and a period."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="targets")
+    region = models.ForeignKey("directory.Region", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    centre = models.ForeignKey("directory.Centre", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("to"))
+    value = models.DecimalField(
+        _("target"), max_digits=14, decimal_places=2, validators=[MinValueValidator(Decimal(0))]
+    )
+
+    class Meta:
+        verbose_name = _("target")
+        verbose_name_plural = _("targets")
+        ordering = ["indicator", "starts_on"]
+        constraints = [
+            models.CheckConstraint(name="results_target_dates", condition=Q(starts_on__lte=models.F("ends_on"))),
+            models.CheckConstraint(
+                name="results_target_one_scope", condition=Q(region__isnull=True) | Q(centre__isnull=True)
+            ),
+            *_one_per_scope("results_target"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id} {self.starts_on}–{self.ends_on}: {self.value}"
+
+
+def evidence_path(instance: ManualValue, filename: str) -> str:
+    return f"results/evidence/{instance.indicator_id}/{filename}"
+
+
+class ManualValue(BaseModel):
+    """A fact CIPnet cannot observe (brochures printed, a programme adopted), entered with its evidence
+    and who entered it. Indicators computed from CIPnet's own rows never take one."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="manual_values")
+    region = models.ForeignKey("directory.Region", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    centre = models.ForeignKey("directory.Centre", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("to"))
+    value = models.DecimalField(_("value"), max_digits=14, decimal_places=2, null=True, blank=True)
+    text = models.TextField(_("what was achieved"), blank=True)
+    evidence = models.FileField(_("evidence"), upload_to=evidence_path, blank=True)
+    evidence_note = models.CharField(_("where the evidence is"), max_length=300, blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("value entered by hand")
+        verbose_name_plural = _("values entered by hand")
+        ordering = ["indicator", "starts_on"]
+        constraints = [
+            models.CheckConstraint(name="results_manual_dates", condition=Q(starts_on__lte=models.F("ends_on"))),
+            models.CheckConstraint(
+                name="results_manual_one_scope", condition=Q(region__isnull=True) | Q(centre__isnull=True)
+            ),
+            *_one_per_scope("results_manual"),
+        ]
+
+    def __str__(self) -> str:
+        shown = self.value if self.value is not None else self.text
+        return f"{self.indicator_id} {self.starts_on}–{self.ends_on}: {shown}"

@@ -1,0 +1,202 @@
+"""Where computed indicators get their values: a registry of named computations over the modules'
+own rows (issue 16: "computed, never retyped").
+
+Each source counts in a scope (the network, a region or a centre) over a span of days and breaks
+its counts down by the disaggregations it supports; each breakdown adds up to the total, values
+not stated included. A ratio source gives two such counts, the numerator's and the denominator's.
+The results app reads other apps only through their selectors.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from django.db.models import QuerySet
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from cipnet.appeals import selectors as appeals
+from cipnet.consultations import selectors as consultations
+from cipnet.directory.models import Centre, CentreStatus, CoordinationOffice
+from cipnet.results.models import Disaggregation
+
+COUNT, RATIO = "count", "ratio"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The network (neither), a region or a centre; `within`: only these centres count (a programme's
+    own centres), None: every centre."""
+
+    region_id: int | None = None
+    centre_id: int | None = None
+    within: tuple[int, ...] | None = None
+
+    def __post_init__(self) -> None:
+        if self.region_id is not None and self.centre_id is not None:
+            raise ValueError("a scope is a region or a centre, not both")
+
+    @property
+    def is_network(self) -> bool:
+        return self.region_id is None and self.centre_id is None
+
+    def centre_ids(self) -> tuple[int, ...] | None:
+        """The centres counted, when they are a list (a centre, or a programme's centres); else None."""
+        if self.centre_id is not None:
+            return (self.centre_id,) if self.within is None or self.centre_id in self.within else ()
+        if self.within is None:
+            return None
+        if self.region_id is None:
+            return self.within
+        in_region = Centre.objects.filter(pk__in=self.within, region_id=self.region_id)
+        return tuple(in_region.order_by("pk").values_list("pk", flat=True))
+
+
+@dataclass
+class Counts:
+    """A count and its breakdowns: disaggregation → value → count, each adding up to `total`."""
+
+    total: int = 0
+    by: dict[str, dict[str, int]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Source:
+    key: str
+    label: str | Promise
+    kind: str  # COUNT or RATIO
+    dimensions: tuple[str, ...]
+    count: Callable[[Scope, dt.date, dt.date], Counts] | None = None
+    ratio: Callable[[Scope, dt.date, dt.date], tuple[Counts, Counts]] | None = None
+
+
+def _centre_regions(centre_ids: list[int]) -> dict[int, int]:
+    return dict(Centre.objects.filter(pk__in=centre_ids).values_list("pk", "region_id"))
+
+
+def _by_place(per_centre: Mapping[int, int]) -> dict[str, dict[str, int]]:
+    regions = _centre_regions(list(per_centre))
+    by_region: dict[str, int] = defaultdict(int)
+    for centre_id, n in per_centre.items():
+        by_region[str(regions[centre_id])] += n
+    return {
+        Disaggregation.CENTRE: {str(c): n for c, n in per_centre.items() if n},
+        Disaggregation.REGION: {r: n for r, n in by_region.items() if n},
+    }
+
+
+def _where(scope: Scope) -> consultations.ScopeFilter:
+    ids = scope.centre_ids()
+    if ids is not None:
+        return consultations.ScopeFilter(centre_ids=ids)
+    return consultations.ScopeFilter(region_id=scope.region_id)
+
+
+#: The consultation log's own bands, named as the results app names its disaggregations.
+_CONSULTATION_DIMENSIONS = {
+    Disaggregation.AGE_BAND: "age_band",
+    Disaggregation.GENDER: "gender",
+    Disaggregation.SETTLEMENT: "settlement",
+}
+
+
+def consultations_count(scope: Scope, start: dt.date, end: dt.date) -> Counts:
+    """Residents helped (one consultation each), from the tallies (ADR 5)."""
+    where = _where(scope)
+    cells = consultations.counts_by_dimension(where=where, start=start, end=end)
+    total = cells.get(("total", ""), 0)
+    by: dict[str, dict[str, int]] = {
+        str(ours): {value: n for (dimension, value), n in cells.items() if dimension == theirs}
+        for ours, theirs in _CONSULTATION_DIMENSIONS.items()
+    }
+    by.update(_by_place(consultations.totals_by_centre(where=where, start=start, end=end)))
+    return Counts(total, by)
+
+
+def eservices_completed(scope: Scope, start: dt.date, end: dt.date) -> Counts:
+    """E-services completed with a consultant's help (kind "assisted e-service", outcome "completed")."""
+    per_centre = consultations.completed_eservices_by_centre(where=_where(scope), start=start, end=end)
+    return Counts(sum(per_centre.values()), _by_place(per_centre))
+
+
+def appeals_positive_share(scope: Scope, start: dt.date, end: dt.date) -> tuple[Counts, Counts]:
+    """Appeals and requests filed at a centre and answered: resolved positively over all answered."""
+    answered = appeals.answered_by_centre(start=start, end=end, region_id=scope.region_id)
+    ids = scope.centre_ids()
+    if ids is not None:
+        answered = {c: o for c, o in answered.items() if c in ids}
+    positive = {c: o.get("positive", 0) for c, o in answered.items()}
+    every = {c: sum(o.values()) for c, o in answered.items()}
+    return Counts(sum(positive.values()), _by_place(positive)), Counts(sum(every.values()), _by_place(every))
+
+
+def centres_operating(scope: Scope, start: dt.date, end: dt.date) -> Counts:
+    """Centres open by the span's last day (opened on or before it, not merely planned). A centre closed
+    since still counts: the directory keeps no closing date."""
+    centres = _centres(scope).filter(opened_on__lte=end).exclude(status=CentreStatus.PLANNED)
+    per_centre = dict.fromkeys(centres.values_list("pk", flat=True), 1)
+    return Counts(len(per_centre), _by_place(per_centre))
+
+
+def coordination_offices(scope: Scope, start: dt.date, end: dt.date) -> Counts:
+    """Coordination offices of the regions the scope's centres are in."""
+    regions = set(_centres(scope).values_list("region_id", flat=True))
+    offices = CoordinationOffice.objects.filter(region_id__in=regions).values_list("region_id", flat=True)
+    by_region: dict[str, int] = defaultdict(int)
+    for region_id in offices:
+        by_region[str(region_id)] += 1
+    return Counts(sum(by_region.values()), {Disaggregation.REGION: dict(by_region)})
+
+
+def _centres(scope: Scope) -> QuerySet[Centre]:
+    ids = scope.centre_ids()
+    if ids is not None:
+        return Centre.objects.filter(pk__in=ids)
+    if scope.region_id is not None:
+        return Centre.objects.filter(region_id=scope.region_id)
+    return Centre.objects.all()
+
+
+REGISTRY: dict[str, Source] = {
+    s.key: s
+    for s in [
+        Source(
+            "consultations",
+            _("Residents helped (consultations in the log)"),
+            COUNT,
+            (*_CONSULTATION_DIMENSIONS, Disaggregation.CENTRE, Disaggregation.REGION),
+            count=consultations_count,
+        ),
+        Source(
+            "eservices_completed",
+            _("E-services completed with a consultant's help"),
+            COUNT,
+            (Disaggregation.CENTRE, Disaggregation.REGION),
+            count=eservices_completed,
+        ),
+        Source(
+            "centres_operating",
+            _("Centres operating"),
+            COUNT,
+            (Disaggregation.CENTRE, Disaggregation.REGION),
+            count=centres_operating,
+        ),
+        Source(
+            "coordination_offices",
+            _("Coordination offices of the regions"),
+            COUNT,
+            (Disaggregation.REGION,),
+            count=coordination_offices,
+        ),
+        Source(
+            "appeals_positive_share",
+            _("Appeals answered positively, of all answered"),
+            RATIO,
+            (Disaggregation.CENTRE, Disaggregation.REGION),
+            ratio=appeals_positive_share,
+        ),
+    ]
+}
