@@ -23,6 +23,8 @@ urlpatterns += i18n_patterns(
     path("staff/reception/moderation/", include("cipnet.appeals.urls_moderation")),
     path("reception/", include("cipnet.appeals.urls_public")),
     path("staff/reception/", include("cipnet.appeals.urls_staff")),
+    path("staff/results/", include("cipnet.results.urls")),
+    path("results/", include("cipnet.results.urls_public")),
     path("staff/", include("cipnet.portal.urls_staff")),
     # One throttled sign-in page for everyone, the admin included.
     path("admin/login/", RedirectView.as_view(pattern_name="accounts:login", query_string=True)),

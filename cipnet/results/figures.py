@@ -111,9 +111,10 @@ def _actual(out: Figure, *, first_day: dt.date) -> None:
     out.by = numerator.by
     if denominator.total:
         share = Decimal(numerator.total) / Decimal(denominator.total)
-        out.actual = (share * HUNDRED if indicator.measure == Measure.PERCENTAGE else share).quantize(
-            Decimal("0.01"), ROUND_HALF_UP
-        )
+        if indicator.measure == Measure.PERCENTAGE:  # "25.8 %": a share of people, to a tenth of a per cent
+            out.actual = (share * HUNDRED).quantize(Decimal("0.1"), ROUND_HALF_UP)
+        else:
+            out.actual = share.quantize(Decimal("0.001"), ROUND_HALF_UP)
 
 
 def _scope_q(scope: Scope) -> Q:

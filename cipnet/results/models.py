@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from cipnet.core.i18n import Localized, localized
 from cipnet.core.models import BaseModel
 
 
@@ -54,6 +55,10 @@ class Programme(BaseModel):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def display_title(self) -> Localized:
+        return localized(self, "title")
+
 
 class Level(models.TextChoices):
     GOAL = "goal", _("Goal")
@@ -87,6 +92,10 @@ class Result(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.code} {self.title}"
+
+    @property
+    def display_title(self) -> Localized:
+        return localized(self, "title")
 
     def clean(self) -> None:
         if self.parent is not None:
@@ -178,6 +187,10 @@ class Indicator(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.code} {self.title}"
+
+    @property
+    def display_title(self) -> Localized:
+        return localized(self, "title")
 
     def clean(self) -> None:
         unknown = [d for d in self.disaggregations if d not in Disaggregation.values]

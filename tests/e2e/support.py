@@ -176,6 +176,12 @@ UK: dict[str, str] = {
     "Start": "Почати обслуговування",
     "Finish": "Завершити",
     "Nobody is waiting.": "Ніхто не очікує.",
+    "Results, targets and progress": "Результати, цілі й поступ",
+    "Period": "Період",
+    "Show": "Показати",
+    "Behind": "Відстає",
+    "Far behind": "Значно відстає",
+    "See them": "Переглянути",
 }
 
 

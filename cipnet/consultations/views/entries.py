@@ -18,7 +18,7 @@ from cipnet.accounts.models import User
 from cipnet.accounts.scopes import scope_for
 from cipnet.consultations import exports, selectors, services
 from cipnet.consultations.forms import ConsultationForm, initial_from
-from cipnet.consultations.models import Consultation, SocialCategory
+from cipnet.consultations.models import Consultation, HelpKind, Outcome, SocialCategory
 from cipnet.consultations.selectors import ConsultationFilters
 from cipnet.consultations.views.common import ALIASES, date_range, query_without, service_options, user_of
 from cipnet.core.clock import KYIV, now
@@ -28,14 +28,17 @@ from cipnet.directory.selectors import centre_list_visible_to
 
 def page_filters(request: HttpRequest, user: User, *, start: dt.date, end: dt.date) -> ConsultationFilters:
     """The filters of the entries page and its exports: the days, `?centre=`, `?region=` (a slug)
-    and `?mine=1`."""
+    `?mine=1`, `?help_kind=` and `?outcome=` (the figures of programme results link here)."""
     centre_id = request.GET.get("centre", "")
+    help_kind, outcome = request.GET.get("help_kind", ""), request.GET.get("outcome", "")
     return ConsultationFilters(
         start=start,
         end=end,
         centre_id=int(centre_id) if centre_id.isdigit() else None,
         region_slug=request.GET.get("region", ""),
         author=user if request.GET.get("mine") == "1" else None,
+        help_kind=help_kind if help_kind in HelpKind.values else "",
+        outcome=outcome if outcome in Outcome.values else "",
     )
 
 
@@ -63,6 +66,15 @@ def entry_list(request: HttpRequest) -> HttpResponse:
             "selected_centre": request.GET.get("centre", ""),
             "mine": filters.author is not None,
             "query": query_without(request, "page"),
+            # Narrowed to a kind of help or an outcome (a programme result's rows): kept, and said.
+            "narrowed": [
+                (name, value, label)
+                for name, value, label in (
+                    ("help_kind", filters.help_kind, dict(HelpKind.choices).get(filters.help_kind)),
+                    ("outcome", filters.outcome, dict(Outcome.choices).get(filters.outcome)),
+                )
+                if value
+            ],
         },
     )
 

@@ -105,3 +105,29 @@ def lang_attr(value: Any) -> SafeString:
     if language and language != current_language():
         return format_html(' lang="{}"', language)
     return mark_safe("")
+
+
+@register.filter
+def number(value: Any, places: int = 2) -> str:
+    """A figure as people write it in the page's language: at most `places` decimals, none that are
+    trailing zeros, thousands grouped ("1 607", "87,5", "98,75"); "" for None."""
+    from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+    from django.utils import formats, numberformat
+
+    if value is None or value == "":
+        return ""
+    try:
+        rounded = Decimal(str(value)).quantize(Decimal(1).scaleb(-int(places)), ROUND_HALF_UP)
+    except (InvalidOperation, ValueError):
+        return str(value)
+    text = format(rounded, "f")
+    decimals = len(text.split(".")[1].rstrip("0")) if "." in text else 0
+    return numberformat.format(
+        rounded,
+        formats.get_format("DECIMAL_SEPARATOR"),
+        decimal_pos=decimals,
+        grouping=formats.get_format("NUMBER_GROUPING") or 3,
+        thousand_sep=formats.get_format("THOUSAND_SEPARATOR"),
+        force_grouping=True,
+    )

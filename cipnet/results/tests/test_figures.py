@@ -8,50 +8,14 @@ from decimal import Decimal
 
 import pytest
 
-from cipnet.consultations import demo as consultation_demo
 from cipnet.consultations.models import Consultation
 from cipnet.consultations.rollups import rebuild
 from cipnet.results import services
 from cipnet.results.figures import figure, target_for
-from cipnet.results.models import Aggregation, Indicator, Level, Measure, Programme
+from cipnet.results.models import Aggregation, Indicator, Level, Measure
 from cipnet.results.sources import Scope
+from cipnet.results.tests.conftest import END, START, make_indicator, make_programme
 from cipnet.testing import World
-
-START, END = dt.date(2014, 9, 1), dt.date(2014, 11, 30)
-
-
-def _programme(world: World) -> Programme:
-    return services.programme_create(
-        actor=None,
-        centres=[world.centre_a, world.centre_b],
-        code="cip-2014",
-        title="Центри публічної інформації, етап II",
-        donor="MSZ RP",
-        starts_on=dt.date(2014, 3, 1),
-        ends_on=END,
-    )
-
-
-def _indicator(programme: Programme, **fields: object) -> Indicator:
-    result = services.result_add(actor=None, programme=programme, level=Level.OUTPUT, code="R3", title="Послуги")
-    return services.indicator_add(
-        actor=None, result=result, code="R3.1", title="Надано послуг", source="consultations", **fields
-    )
-
-
-@pytest.fixture
-def r3(world: World) -> Indicator:
-    """Seed 000's R3 in small: 40 consultations per centre in Sep–Nov 2014, a target of 40 each."""
-    indicator = _indicator(_programme(world), target=Decimal(80))
-    for centre in (world.centre_a, world.centre_b):
-        centre.opened_on = None
-        services.target_set(
-            actor=None, indicator=indicator, scope=Scope(centre_id=centre.pk), starts_on=START, ends_on=END, value=40
-        )
-    consultation_demo.load_exactly(
-        centres=[world.centre_a, world.centre_b], start=START, end=END, per_centre=40, seed=1
-    )
-    return indicator
 
 
 def test_every_centre_at_target_and_the_network_adds_up(world: World, r3: Indicator) -> None:
@@ -99,7 +63,7 @@ def test_network_target_of_its_own_wins_over_the_sum_of_centres(world: World, r3
 
 
 def test_life_of_programme_target_when_nothing_finer_is_set(world: World) -> None:
-    indicator = _indicator(_programme(world), target=Decimal(800))
+    indicator = make_indicator(make_programme(world), target=Decimal(800))
     programme = indicator.result.programme
     assert target_for(indicator, scope=Scope(), start=programme.starts_on, end=programme.ends_on) == 800
     assert target_for(indicator, scope=Scope(), start=START, end=END) is None  # a part of the programme
@@ -117,7 +81,7 @@ def test_life_of_programme_target_when_nothing_finer_is_set(world: World) -> Non
 def test_values_entered_by_hand_follow_the_aggregation(
     world: World, aggregation: str, values: list[tuple[int, int]], expected: int
 ) -> None:
-    programme = _programme(world)
+    programme = make_programme(world)
     result = services.result_add(actor=None, programme=programme, level=Level.OUTPUT, code="R8", title="Видання")
     indicator = services.indicator_add(
         actor=None, result=result, code="R8.1", title="Брошури", aggregation=aggregation, measure=Measure.NUMBER
@@ -133,3 +97,26 @@ def test_values_entered_by_hand_follow_the_aggregation(
             evidence_note="Накладна друкарні",
         )
     assert figure(indicator, scope=Scope(), start=programme.starts_on, end=programme.ends_on).actual == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "places", "language", "shown"),
+    [
+        (Decimal("87.50"), 2, "uk", "87,5"),
+        (Decimal("98.75"), 2, "uk", "98,75"),
+        (Decimal("100.00"), 2, "uk", "100"),
+        (Decimal("1607"), 2, "uk", "1\xa0607"),
+        (Decimal("2000.00"), 2, "en", "2,000"),
+        (Decimal("25.81"), 1, "pl", "25,8"),
+        (None, 2, "uk", ""),
+    ],
+)
+def test_figures_are_written_as_people_write_them(
+    value: Decimal | None, places: int, language: str, shown: str
+) -> None:
+    from django.utils import translation
+
+    from cipnet.core.templatetags.cipnet import number
+
+    with translation.override(language):
+        assert number(value, places) == shown

@@ -1,0 +1,224 @@
+"""Every read of programme results that a page or the API needs, scoped to the user (issue 16)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from cipnet.accounts.models import User
+from cipnet.accounts.scopes import scope_for
+from cipnet.consultations import selectors as consultations
+from cipnet.consultations.models import AgeBand, Gender, SettlementType
+from cipnet.core.errors import NotFoundOrNotAllowed
+from cipnet.directory.models import Centre, Region
+from cipnet.results.figures import Figure, programme_centre_ids
+from cipnet.results.figures import figure as figure
+from cipnet.results.models import Disaggregation, Indicator, Programme, Result, Target
+from cipnet.results.sources import REGISTRY
+from cipnet.results.sources import Scope as Scope
+
+
+def programme_list_visible_to(*, user: User) -> QuerySet[Programme]:
+    """The network sees every programme; others, those counting one of their centres, or every centre."""
+    seen = scope_for(user)
+    qs = Programme.objects.all()
+    if seen.network:
+        return qs
+    if not seen.is_staff_member:
+        return qs.none()
+    links = Programme.centres.through.objects.filter(programme=OuterRef("pk"))
+    mine = links.filter(centre__in=Centre.objects.filter(seen.centre_q()).values("pk"))
+    return qs.filter(Q(Exists(mine)) | ~Exists(links))
+
+
+def programme_get_for_user(*, user: User, code: str) -> Programme:
+    programme = programme_list_visible_to(user=user).filter(code=code).first()
+    if programme is None:
+        raise NotFoundOrNotAllowed
+    return programme
+
+
+def programme_get_public(*, code: str) -> Programme:
+    programme = Programme.objects.filter(code=code).first()
+    if programme is None:
+        raise Http404
+    return programme
+
+
+@dataclass(frozen=True)
+class ScopeChoice:
+    key: str  # "network", "region-3", "centre-17"
+    label: str
+    scope: Scope
+    kind: str  # "network", "region" or "centre"
+
+
+def scope_choices(*, user: User | None, programme: Programme) -> list[ScopeChoice]:
+    """The scopes a user may look at in a programme: the network (the network's staff), their regions
+    and the programme's centres they see. None: the public, who see the network's figures only."""
+    own = programme_centre_ids(programme)
+    centres = Centre.objects.filter(pk__in=own) if own else Centre.objects.filter(status__in=["active", "suspended"])
+    regions = Region.objects.filter(pk__in=centres.values("region_id")).order_by("name")
+    network = ScopeChoice("network", "", Scope(), "network")
+    if user is None:
+        return [network]
+    seen = scope_for(user)
+    out: list[ScopeChoice] = [network] if seen.network else []
+    for region in regions:
+        if seen.network or region.pk in seen.region_ids:
+            out.append(ScopeChoice(f"region-{region.pk}", region.display_name, Scope(region_id=region.pk), "region"))
+    for centre in centres.filter(seen.centre_q()).select_related("region").order_by("region__name", "name"):
+        out.append(ScopeChoice(f"centre-{centre.pk}", centre.display_name, Scope(centre_id=centre.pk), "centre"))
+    return out
+
+
+def choose_scope(choices: list[ScopeChoice], key: str) -> ScopeChoice:
+    """The scope asked for, or the widest one the user has; an unknown or hidden one is a 404."""
+    if not choices:
+        raise NotFoundOrNotAllowed
+    if not key:
+        return choices[0]
+    for choice in choices:
+        if choice.key == key:
+            return choice
+    raise NotFoundOrNotAllowed
+
+
+def periods(programme: Programme) -> list[tuple[dt.date, dt.date]]:
+    """The whole programme first, then every period a target is set for."""
+    spans = set(
+        Target.objects.filter(indicator__result__programme=programme).values_list("starts_on", "ends_on").distinct()
+    )
+    whole = (programme.starts_on, programme.ends_on)
+    spans.discard(whole)
+    return [whole, *sorted(spans)]
+
+
+@dataclass
+class ResultRow:
+    result: Result
+    depth: int
+    figures: list[Figure] = field(default_factory=list)
+
+
+def logframe(
+    programme: Programme, *, scope: Scope, start: dt.date, end: dt.date, on: dt.date | None = None
+) -> list[ResultRow]:
+    """The results tree in order, each with its indicators' figures for the scope and span."""
+    results = list(programme.results.order_by("position", "code"))
+    indicators: dict[int, list[Indicator]] = {}
+    for indicator in Indicator.objects.filter(result__programme=programme).select_related("result__programme"):
+        indicators.setdefault(indicator.result_id, []).append(indicator)
+    children: dict[int | None, list[Result]] = {}
+    for result in results:
+        children.setdefault(result.parent_id, []).append(result)
+    rows: list[ResultRow] = []
+
+    def walk(parent: int | None, depth: int) -> None:
+        for result in children.get(parent, []):
+            items = sorted(indicators.get(result.pk, []), key=lambda i: (i.position, i.code))
+            figures = [figure(i, scope=scope, start=start, end=end, on=on) for i in items]
+            rows.append(ResultRow(result, depth, figures))
+            walk(result.pk, depth + 1)
+
+    walk(None, 0)
+    return rows
+
+
+def indicator_get(*, programme: Programme, code: str) -> Indicator:
+    indicator = (
+        Indicator.objects.filter(result__programme=programme, code=code).select_related("result__programme").first()
+    )
+    if indicator is None:
+        raise NotFoundOrNotAllowed
+    return indicator
+
+
+def by_centre(
+    indicator: Indicator, *, choices: list[ScopeChoice], start: dt.date, end: dt.date, on: dt.date | None = None
+) -> list[tuple[ScopeChoice, Figure]]:
+    """The indicator's figures for each centre the user may see (the programme's centres)."""
+    return [
+        (choice, figure(indicator, scope=choice.scope, start=start, end=end, on=on))
+        for choice in choices
+        if choice.kind == "centre"
+    ]
+
+
+def source_label(indicator: Indicator) -> str:
+    source = REGISTRY.get(indicator.source)
+    return str(source.label) if source is not None else ""
+
+
+def dimension_labels() -> dict[str, str]:
+    return {str(value): str(label) for value, label in Disaggregation.choices}
+
+
+#: The consultation log's bands in their own order (youngest first, "not stated" last).
+BAND_ORDER: dict[str, list[str]] = {
+    Disaggregation.AGE_BAND: list(AgeBand.values),
+    Disaggregation.GENDER: list(Gender.values),
+    Disaggregation.SETTLEMENT: list(SettlementType.values),
+}
+
+
+@dataclass
+class BreakdownRow:
+    label: str
+    count: int
+    share: int  # % of the total
+    bar: int  # % of the largest
+
+
+def breakdowns(fig: Figure, *, skip: tuple[str, ...] = ()) -> list[tuple[str, str, list[BreakdownRow]]]:
+    """(disaggregation, its label, rows) for each disaggregation the indicator reports but `skip`: the
+    consultation log's bands in their own order, centres and regions largest first."""
+    wanted = [d for d in fig.indicator.disaggregations if d in fig.by and d not in skip]
+    total = int(fig.numerator.total) if fig.numerator is not None else 0
+    labels = dimension_labels()
+    centre_names = {
+        c.pk: c.display_name for c in Centre.objects.filter(pk__in=[int(v) for v in fig.by.get("centre", {})])
+    }
+    region_names = {
+        r.pk: r.display_name for r in Region.objects.filter(pk__in=[int(v) for v in fig.by.get("region", {})])
+    }
+    out = []
+    for dimension in wanted:
+        values = fig.by[dimension]
+        top = max(values.values(), default=0) or 1
+        rows = []
+        order = BAND_ORDER.get(dimension)
+        ranked = (
+            sorted(values.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order))
+            if order
+            else sorted(values.items(), key=lambda kv: -kv[1])
+        )
+        for value, count in ranked:
+            if dimension == Disaggregation.CENTRE:
+                label = centre_names.get(int(value), value)
+            elif dimension == Disaggregation.REGION:
+                label = region_names.get(int(value), value)
+            else:
+                label = consultations.value_label(dimension, value)
+            rows.append(
+                BreakdownRow(str(label), count, round(count * 100 / total) if total else 0, round(count * 100 / top))
+            )
+        out.append((dimension, labels.get(dimension, dimension), rows))
+    return out
+
+
+#: The consultation log's list filters that show the rows a source counts.
+_ROWS = {"consultations": {}, "eservices_completed": {"help_kind": "eservice", "outcome": "completed"}}
+
+
+def rows_filter(indicator: Indicator) -> dict[str, str] | None:
+    """How the consultation log's entries page shows the rows behind a figure; None: not from the log."""
+    found = _ROWS.get(indicator.source)
+    return dict(found) if found is not None else None
+
+
+def counts_every_centre(programme: Programme) -> bool:
+    return not programme_centre_ids(programme)

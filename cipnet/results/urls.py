@@ -1,0 +1,11 @@
+from django.urls import path
+
+from cipnet.results import views
+
+app_name = "results"
+
+urlpatterns = [
+    path("", views.programme_list, name="list"),
+    path("<slug:code>/", views.programme_dashboard, name="programme"),
+    path("<slug:code>/<str:indicator>/", views.indicator_detail, name="indicator"),
+]

@@ -1,0 +1,126 @@
+"""Programme results for staff (the dashboard of a programme, an indicator's figures by centre and its
+breakdowns, with the rows behind them) and for the public (progress per result)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from cipnet.accounts.models import User
+from cipnet.accounts.scopes import scope_for
+from cipnet.core.clock import KYIV, now
+from cipnet.results import selectors
+from cipnet.results.forms import FiguresForm
+from cipnet.results.models import Programme
+from cipnet.results.selectors import ScopeChoice
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    if not isinstance(user, User) or not scope_for(user).is_staff_member:
+        raise Http404
+    return user
+
+
+def _today() -> dt.date:
+    return now().astimezone(KYIV).date()
+
+
+def _figures_form(
+    request: HttpRequest, programme: Programme, scopes: list[ScopeChoice]
+) -> tuple[FiguresForm, ScopeChoice, dt.date, dt.date]:
+    spans = selectors.periods(programme)
+    form = FiguresForm(request.GET or None, scopes=scopes, spans=spans)
+    # A scope the user may not see is a 404, as any record outside their scope.
+    chosen = selectors.choose_scope(scopes, request.GET.get("scope", ""))
+    start, end = spans[0]
+    if form.is_bound and form.is_valid():
+        start, end = form.cleaned_data["span"]
+    return form, chosen, start, end
+
+
+@login_required
+def programme_list(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    programmes = selectors.programme_list_visible_to(user=user).order_by("-starts_on")
+    return render(request, "results/programme_list.html", {"programmes": programmes})
+
+
+@login_required
+def programme_dashboard(request: HttpRequest, code: str) -> HttpResponse:
+    user = _user(request)
+    programme = selectors.programme_get_for_user(user=user, code=code)
+    scopes = selectors.scope_choices(user=user, programme=programme)
+    form, chosen, start, end = _figures_form(request, programme, scopes)
+    on = _today()
+    rows = selectors.logframe(programme, scope=chosen.scope, start=start, end=end, on=on)
+    context: dict[str, Any] = {
+        "programme": programme,
+        "form": form,
+        "chosen": chosen,
+        "start": start,
+        "end": end,
+        "rows": rows,
+        "query": _query(chosen, start, end),
+    }
+    return render(request, "results/dashboard.html", context)
+
+
+@login_required
+def indicator_detail(request: HttpRequest, code: str, indicator: str) -> HttpResponse:
+    user = _user(request)
+    programme = selectors.programme_get_for_user(user=user, code=code)
+    item = selectors.indicator_get(programme=programme, code=indicator)
+    scopes = selectors.scope_choices(user=user, programme=programme)
+    form, chosen, start, end = _figures_form(request, programme, scopes)
+    on = _today()
+    fig = selectors.figure(item, scope=chosen.scope, start=start, end=end, on=on)
+    centres = selectors.by_centre(item, choices=scopes, start=start, end=end, on=on)
+    context: dict[str, Any] = {
+        "programme": programme,
+        "indicator": item,
+        "form": form,
+        "chosen": chosen,
+        "start": start,
+        "end": end,
+        "fig": fig,
+        "centres": [(choice, f, _rows_link(item, choice, start, end)) for choice, f in centres],
+        "rows_link": _rows_link(item, chosen, start, end),
+        # Centres are in the table above when the user sees more than one.
+        "breakdowns": selectors.breakdowns(fig, skip=("centre",) if len(centres) > 1 else ()),
+        "source_label": selectors.source_label(item),
+        "query": _query(chosen, start, end),
+    }
+    return render(request, "results/indicator.html", context)
+
+
+def _query(chosen: ScopeChoice, start: dt.date, end: dt.date) -> str:
+    return urlencode({"scope": chosen.key, "period": "custom", "start": f"{start:%Y-%m-%d}", "end": f"{end:%Y-%m-%d}"})
+
+
+def _rows_link(indicator: Any, choice: ScopeChoice, start: dt.date, end: dt.date) -> str:
+    """The consultation log's own list of the rows behind a centre's figure (the log keeps no personal
+    data); also the network's, when the programme counts every centre."""
+    params = selectors.rows_filter(indicator)
+    if params is None:
+        return ""
+    query: dict[str, str] = {"start": f"{start:%Y-%m-%d}", "end": f"{end:%Y-%m-%d}", **params}
+    if choice.scope.centre_id is not None:
+        query["centre"] = str(choice.scope.centre_id)
+    elif not (choice.kind == "network" and selectors.counts_every_centre(indicator.result.programme)):
+        return ""  # a region's or a programme's rows: opened centre by centre
+    return f"{reverse('consultations:entries')}?{urlencode(query)}"
+
+
+def programme_public(request: HttpRequest, code: str) -> HttpResponse:
+    programme = selectors.programme_get_public(code=code)
+    rows = selectors.logframe(
+        programme, scope=selectors.Scope(), start=programme.starts_on, end=programme.ends_on, on=_today()
+    )
+    return render(request, "results/public.html", {"programme": programme, "rows": rows})
