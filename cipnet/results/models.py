@@ -276,3 +276,26 @@ class ManualValue(BaseModel):
     def __str__(self) -> str:
         shown = self.value if self.value is not None else self.text
         return f"{self.indicator_id} {self.starts_on}–{self.ends_on}: {shown}"
+
+
+class DonorReport(BaseModel):
+    """A report generated for a donor, kept as it was made: its figures, its file and the file's SHA-256
+    never change, whatever happens to the rows behind them afterwards."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="reports")
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("to"))
+    generated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    figures = models.JSONField(_("figures"), default=dict)
+    content = models.BinaryField(_("file"), editable=False)
+    sha256 = models.CharField(_("SHA-256 checksum"), max_length=64, editable=False)
+
+    class Meta:
+        verbose_name = _("donor report")
+        verbose_name_plural = _("donor reports")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.programme_id} {self.starts_on}–{self.ends_on} {self.sha256[:12]}"

@@ -16,7 +16,7 @@ from cipnet.core.errors import NotFoundOrNotAllowed
 from cipnet.directory.models import Centre, Region
 from cipnet.results.figures import Figure, programme_centre_ids
 from cipnet.results.figures import figure as figure
-from cipnet.results.models import Disaggregation, Indicator, Programme, Result, Target
+from cipnet.results.models import Disaggregation, DonorReport, Indicator, Programme, Result, Target
 from cipnet.results.sources import REGISTRY
 from cipnet.results.sources import Scope as Scope
 
@@ -222,3 +222,17 @@ def rows_filter(indicator: Indicator) -> dict[str, str] | None:
 
 def counts_every_centre(programme: Programme) -> bool:
     return not programme_centre_ids(programme)
+
+
+def donor_reports_visible_to(*, user: User, programme: Programme) -> QuerySet[DonorReport]:
+    """A donor report holds every centre's figures: the network's staff only."""
+    if not scope_for(user).network:
+        return DonorReport.objects.none()
+    return DonorReport.objects.filter(programme=programme).select_related("generated_by").defer("content")
+
+
+def donor_report_get_for_user(*, user: User, programme: Programme, pk: int) -> DonorReport:
+    report = DonorReport.objects.filter(pk=pk, programme=programme).first() if scope_for(user).network else None
+    if report is None:
+        raise NotFoundOrNotAllowed
+    return report

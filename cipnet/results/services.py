@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from decimal import Decimal
 from typing import Any
 
@@ -12,9 +13,11 @@ from django.utils.translation import gettext as _
 
 from cipnet.accounts.models import User
 from cipnet.accounts.scopes import scope_for
+from cipnet.core.clock import now
 from cipnet.core.errors import Forbidden
 from cipnet.directory.models import Centre
-from cipnet.results.models import Indicator, ManualValue, Programme, Result, Target
+from cipnet.results import reports
+from cipnet.results.models import DonorReport, Indicator, ManualValue, Programme, Result, Target
 from cipnet.results.sources import REGISTRY, Scope
 
 
@@ -124,3 +127,29 @@ def manual_value_record(
     row.full_clean()
     row.save()
     return row
+
+
+@transaction.atomic
+def donor_report_generate(
+    *, actor: User | None, programme: Programme, start: dt.date | None = None, end: dt.date | None = None
+) -> DonorReport:
+    """Freeze the programme's figures for the days asked (default: the whole programme) with the
+    indicator tracking table made from them, and the table's SHA-256. Later changes to the rows behind
+    the figures change a new report, never this one."""
+    _require_network(actor)
+    start, end = start or programme.starts_on, end or programme.ends_on
+    if start > end:
+        raise ValidationError(_("The first day is after the last day."))
+    if start < programme.starts_on or end > programme.ends_on:
+        raise ValidationError(_("Choose days within the programme."))
+    figures = reports.report_figures(programme, start=start, end=end)
+    content = reports.tracking_table_xlsx(figures, generated_at=now())
+    return DonorReport.objects.create(
+        programme=programme,
+        starts_on=start,
+        ends_on=end,
+        generated_by=actor,
+        figures=figures,
+        content=content,
+        sha256=hashlib.sha256(content).hexdigest(),
+    )

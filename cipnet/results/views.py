@@ -6,16 +6,20 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from cipnet.accounts.models import User
 from cipnet.accounts.scopes import scope_for
 from cipnet.core.clock import KYIV, now
-from cipnet.results import selectors
+from cipnet.results import selectors, services
 from cipnet.results.forms import FiguresForm
 from cipnet.results.models import Programme
 from cipnet.results.selectors import ScopeChoice
@@ -68,8 +72,51 @@ def programme_dashboard(request: HttpRequest, code: str) -> HttpResponse:
         "end": end,
         "rows": rows,
         "query": _query(chosen, start, end),
+        "reports": selectors.donor_reports_visible_to(user=user, programme=programme),
+        "can_report": scope_for(user).network,
     }
     return render(request, "results/dashboard.html", context)
+
+
+@login_required
+@require_POST
+def report_generate(request: HttpRequest, code: str) -> HttpResponse:
+    user = _user(request)
+    programme = selectors.programme_get_for_user(user=user, code=code)
+    spans = selectors.periods(programme)
+    form = FiguresForm(request.POST, scopes=selectors.scope_choices(user=user, programme=programme), spans=spans)
+    start, end = spans[0]
+    if form.is_valid():
+        start, end = form.cleaned_data["span"]
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, str(error))
+        return redirect(f"{reverse('results:programme', args=[code])}#reports")
+    try:
+        report = services.donor_report_generate(actor=user, programme=programme, start=start, end=end)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request,
+            _("The report is ready: its figures are kept as they are now. SHA-256: %(sum)s") % {"sum": report.sha256},
+        )
+    return redirect(f"{reverse('results:programme', args=[code])}#reports")
+
+
+@login_required
+def report_download(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    user = _user(request)
+    programme = selectors.programme_get_for_user(user=user, code=code)
+    report = selectors.donor_report_get_for_user(user=user, programme=programme, pk=pk)
+    response = HttpResponse(
+        bytes(report.content), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    name = f"{programme.code}_{report.starts_on:%Y-%m-%d}_{report.ends_on:%Y-%m-%d}_{report.pk}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 @login_required

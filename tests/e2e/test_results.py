@@ -3,13 +3,16 @@ dashboard, finds the centre that is behind, opens its figures and the exact entr
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import BrowserContext, expect
 
 from cipnet.consultations.models import Consultation
 from cipnet.consultations.rollups import rebuild
+from cipnet.results.models import DonorReport
 from cipnet.results.tests.conftest import END, START, build_r3
 
 from .support import assert_axe_clean, axe_check, screenshot, uk
@@ -51,6 +54,18 @@ def test_a_coordinator_finds_the_centre_behind_and_its_entries(
     page.wait_for_url("**/staff/log/entries/**")
     expect(page.locator("table.compact tbody tr")).to_have_count(30)
     axe_check(page, label="the entries behind a figure", collect=failures)
+
+    # Back to the programme: the donor's indicator table for the period, kept with its checksum.
+    page.go_back()
+    page.go_back()
+    page.get_by_role("button", name=re.compile("^Створити таблицю показників")).click()
+    report = DonorReport.objects.get()
+    expect(page.get_by_role("status")).to_contain_text(report.sha256)
+    with page.expect_download() as download:
+        page.get_by_role("link", name=re.compile("^Завантажити \\(XLSX\\)")).click()
+    assert download.value.suggested_filename.endswith(".xlsx")
+    assert Path(download.value.path()).read_bytes() == bytes(report.content)
+    axe_check(page, label="programme dashboard with a report", collect=failures)
     assert_axe_clean(failures)
 
 

@@ -1,0 +1,163 @@
+"""Donor reports: the indicator tracking table (results × indicators × periods: baseline, target,
+actual, share of target) and the figures by centre, frozen when generated (issue 16).
+
+`report_figures` computes what a report holds, as plain JSON (numbers as strings, exact);
+`tracking_table_xlsx` writes it as a workbook. Both read only the frozen figures, so a report's file
+can always be traced to the figures stored with it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from decimal import Decimal
+from typing import Any
+
+import xlsxwriter
+from django.utils.translation import gettext as _
+
+from cipnet.core.i18n import localized
+from cipnet.results.figures import Figure, figure, programme_centre_ids
+from cipnet.results.models import Indicator, Measure, Programme, Target
+from cipnet.results.sources import Scope
+
+
+def _text(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def _cell(fig: Figure) -> dict[str, Any]:
+    return {
+        "target": _text(fig.target),
+        "actual": fig.text if fig.indicator.measure == Measure.QUALITATIVE else _text(fig.actual),
+        "percent": _text(fig.percent_of_target),
+    }
+
+
+def report_periods(programme: Programme, start: dt.date, end: dt.date) -> list[tuple[dt.date, dt.date]]:
+    """The report's whole span first, then each target period inside it."""
+    spans = set(
+        Target.objects.filter(
+            indicator__result__programme=programme, starts_on__gte=start, ends_on__lte=end
+        ).values_list("starts_on", "ends_on")
+    )
+    spans.discard((start, end))
+    return [(start, end), *sorted(spans)]
+
+
+def report_figures(programme: Programme, *, start: dt.date, end: dt.date) -> dict[str, Any]:
+    """Every indicator of the programme for the network in each period, and each computed indicator
+    for each of the programme's centres over the whole span."""
+    periods = report_periods(programme, start, end)
+    indicators = list(
+        Indicator.objects.filter(result__programme=programme)
+        .select_related("result__programme")
+        .order_by("result__position", "result__code", "position", "code")
+    )
+    rows = []
+    for indicator in indicators:
+        rows.append(
+            {
+                "result": indicator.result.code,
+                "result_title": localized(indicator.result, "title"),
+                "code": indicator.code,
+                "title": localized(indicator, "title"),
+                "measure": indicator.measure,
+                "measure_label": str(indicator.get_measure_display()),
+                "baseline": _text(indicator.baseline),
+                "target_lop": _text(indicator.target),
+                "computed": bool(indicator.source),
+                "periods": [_cell(figure(indicator, scope=Scope(), start=a, end=b, on=b)) for a, b in periods],
+            }
+        )
+    from cipnet.directory.models import Centre
+
+    own = programme_centre_ids(programme)
+    centres = list(Centre.objects.filter(pk__in=own).select_related("region").order_by("region__name", "name"))
+    by_centre = [
+        {
+            "centre": str(centre.display_name),
+            "region": str(centre.region.display_name),
+            "code": indicator.code,
+            **_cell(figure(indicator, scope=Scope(centre_id=centre.pk), start=start, end=end, on=end)),
+        }
+        for indicator in indicators
+        if indicator.source
+        for centre in centres
+    ]
+    return {
+        "programme": programme.code,
+        "title": localized(programme, "title"),
+        "donor": programme.donor,
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+        "periods": [[a.isoformat(), b.isoformat()] for a, b in periods],
+        "indicators": rows,
+        "by_centre": by_centre,
+    }
+
+
+def _number(value: str | None) -> float | str | None:
+    """A figure as a spreadsheet number (exact for what reports hold: counts and two decimals)."""
+    if value is None:
+        return None
+    try:
+        return float(Decimal(value))
+    except ArithmeticError:
+        return value
+
+
+def tracking_table_xlsx(figures: dict[str, Any], *, generated_at: dt.datetime) -> bytes:
+    """The indicator tracking table and the figures by centre as an Excel workbook."""
+    output = io.BytesIO()
+    workbook = xlsxwriter.Workbook(output, {"strings_to_formulas": False, "in_memory": True})
+    workbook.set_properties({"title": figures["title"], "created": generated_at.replace(tzinfo=None)})
+    bold = workbook.add_format({"bold": True, "text_wrap": True, "valign": "top"})
+    wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
+    sheet = workbook.add_worksheet(_("Indicators")[:31])
+    sheet.write_string(0, 0, figures["title"], bold)
+    sheet.write_string(1, 0, f"{figures['donor']} · {figures['start']} – {figures['end']}")
+    header = [_("Result"), _("Code"), _("Indicator"), _("Measure"), _("Baseline"), _("Target for the programme")]
+    for a, b in figures["periods"]:
+        span = f"{a} – {b}"
+        header += [f"{_('Target')} {span}", f"{_('Achieved')} {span}", f"{_('Of target')} % {span}"]
+    top = 3
+    for col, title in enumerate(header):
+        sheet.write_string(top, col, title, bold)
+    sheet.freeze_panes(top + 1, 3)
+    sheet.set_column(0, 0, 8)
+    sheet.set_column(1, 1, 8)
+    sheet.set_column(2, 2, 48)
+    sheet.set_column(3, len(header), 14)
+    for r, row in enumerate(figures["indicators"], start=top + 1):
+        cells: list[Any] = [row["result"], row["code"], row["title"], row["measure_label"]]
+        cells += [_number(row["baseline"]), _number(row["target_lop"])]
+        for period in row["periods"]:
+            actual = period["actual"] if row["measure"] == Measure.QUALITATIVE else _number(period["actual"])
+            cells += [_number(period["target"]), actual, _number(period["percent"])]
+        for col, value in enumerate(cells):
+            if value is None:
+                continue
+            if isinstance(value, float):
+                sheet.write_number(r, col, value)
+            else:
+                sheet.write_string(r, col, str(value), wrap if col == 2 else None)
+    centres = workbook.add_worksheet(_("By centre")[:31])
+    centre_header = [_("Centre"), _("Region"), _("Code"), _("Target"), _("Achieved"), f"{_('Of target')} %"]
+    for col, title in enumerate(centre_header):
+        centres.write_string(0, col, title, bold)
+    centres.freeze_panes(1, 0)
+    centres.set_column(0, 0, 48)
+    centres.set_column(1, 1, 22)
+    for r, row in enumerate(figures["by_centre"], start=1):
+        centres.write_string(r, 0, row["centre"])
+        centres.write_string(r, 1, row["region"])
+        centres.write_string(r, 2, row["code"])
+        for col, key in ((3, "target"), (4, "actual"), (5, "percent")):
+            value = _number(row[key])
+            if isinstance(value, float):
+                centres.write_number(r, col, value)
+            elif value is not None:
+                centres.write_string(r, col, value)
+    workbook.close()
+    return output.getvalue()
