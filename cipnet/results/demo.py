@@ -125,6 +125,11 @@ def _programme_000() -> Programme | None:
         ends_on=dt.date(2014, 11, 30),
         budget=Decimal("332700.00"),
         currency="PLN",
+        # Identifiers made up for the demonstration (the "XX" prefix is no registry's).
+        reporting_org="ГО «Європейський діалог»",
+        reporting_org_ref="XX-DEMO-ED",
+        reporting_org_type="22",
+        iati_identifier="XX-DEMO-ED-cip-2014",
     )
     goal = _result(
         programme, None, Level.GOAL, "G",

@@ -35,7 +35,34 @@ class Programme(BaseModel):
         _("budget"), max_digits=14, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
     )
     currency = models.CharField(_("currency"), max_length=3, default="UAH", help_text=_("ISO 4217, e.g. PLN."))
-    iati_identifier = models.CharField(_("IATI activity identifier"), max_length=150, blank=True)
+    iati_identifier = models.CharField(
+        _("IATI activity identifier"),
+        max_length=150,
+        blank=True,
+        help_text=_(
+            "The reporting organisation's identifier, a hyphen and the programme's own; never changed once published."
+        ),
+    )
+    reporting_org = models.CharField(_("reporting organisation"), max_length=300, blank=True)
+    reporting_org_ref = models.CharField(
+        _("reporting organisation's identifier"),
+        max_length=100,
+        blank=True,
+        help_text=_("As in IATI, e.g. PL-KRS-0000012345."),
+    )
+    reporting_org_type = models.CharField(
+        _("reporting organisation's type"),
+        max_length=3,
+        blank=True,
+        choices=[
+            ("10", _("Government")),
+            ("21", _("International NGO")),
+            ("22", _("National NGO")),
+            ("23", _("Regional NGO")),
+            ("80", _("Academic, training and research")),
+            ("90", _("Other")),
+        ],
+    )
     centres = models.ManyToManyField(
         "directory.Centre",
         blank=True,
@@ -291,6 +318,9 @@ class DonorReport(BaseModel):
     figures = models.JSONField(_("figures"), default=dict)
     content = models.BinaryField(_("file"), editable=False)
     sha256 = models.CharField(_("SHA-256 checksum"), max_length=64, editable=False)
+    #: The same frozen figures as an IATI 2.03 activity file (when the programme has an IATI identifier).
+    iati_xml = models.BinaryField(_("IATI activity file"), editable=False, default=b"")
+    iati_sha256 = models.CharField(_("SHA-256 of the IATI file"), max_length=64, editable=False, blank=True)
 
     class Meta:
         verbose_name = _("donor report")

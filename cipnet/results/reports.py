@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from cipnet.core.i18n import localized
 from cipnet.results.figures import Figure, figure, programme_centre_ids
-from cipnet.results.models import Indicator, Measure, Programme, Target
+from cipnet.results.models import Direction, Indicator, Measure, Programme, Target
 from cipnet.results.sources import Scope
 
 
@@ -31,6 +31,15 @@ def _cell(fig: Figure) -> dict[str, Any]:
         "target": _text(fig.target),
         "actual": fig.text if fig.indicator.measure == Measure.QUALITATIVE else _text(fig.actual),
         "percent": _text(fig.percent_of_target),
+    }
+
+
+def _titles(obj: Any) -> dict[str, str]:
+    """The title in each language it was written in (Ukrainian always)."""
+    return {
+        lang: value
+        for lang in ("uk", "en", "pl")
+        if (value := getattr(obj, "title" if lang == "uk" else f"title_{lang}"))
     }
 
 
@@ -59,6 +68,11 @@ def report_figures(programme: Programme, *, start: dt.date, end: dt.date) -> dic
         rows.append(
             {
                 "result": indicator.result.code,
+                "result_level": indicator.result.level,
+                "result_titles": _titles(indicator.result),
+                "titles": _titles(indicator),
+                "ascending": indicator.direction == Direction.INCREASE,
+                "aggregation": indicator.aggregation,
                 "result_title": localized(indicator.result, "title"),
                 "code": indicator.code,
                 "title": localized(indicator, "title"),
@@ -88,6 +102,16 @@ def report_figures(programme: Programme, *, start: dt.date, end: dt.date) -> dic
     return {
         "programme": programme.code,
         "title": localized(programme, "title"),
+        "titles": _titles(programme),
+        "iati_identifier": programme.iati_identifier,
+        "reporting_org": programme.reporting_org,
+        "reporting_org_ref": programme.reporting_org_ref,
+        "reporting_org_type": programme.reporting_org_type,
+        "funding_programme": programme.funding_programme,
+        "programme_start": programme.starts_on.isoformat(),
+        "programme_end": programme.ends_on.isoformat(),
+        "currency": programme.currency,
+        "budget": _text(programme.budget),
         "donor": programme.donor,
         "start": start.isoformat(),
         "end": end.isoformat(),

@@ -16,7 +16,7 @@ from cipnet.accounts.scopes import scope_for
 from cipnet.core.clock import now
 from cipnet.core.errors import Forbidden
 from cipnet.directory.models import Centre
-from cipnet.results import reports
+from cipnet.results import iati, reports
 from cipnet.results.models import DonorReport, Indicator, ManualValue, Programme, Result, Target
 from cipnet.results.sources import REGISTRY, Scope
 
@@ -143,7 +143,12 @@ def donor_report_generate(
     if start < programme.starts_on or end > programme.ends_on:
         raise ValidationError(_("Choose days within the programme."))
     figures = reports.report_figures(programme, start=start, end=end)
-    content = reports.tracking_table_xlsx(figures, generated_at=now())
+    moment = now()
+    content = reports.tracking_table_xlsx(figures, generated_at=moment)
+    try:
+        activity = iati.activity_xml(figures, generated_at=moment)
+    except iati.NotReady:
+        activity = b""  # the programme is not registered with IATI: the table alone
     return DonorReport.objects.create(
         programme=programme,
         starts_on=start,
@@ -152,4 +157,6 @@ def donor_report_generate(
         figures=figures,
         content=content,
         sha256=hashlib.sha256(content).hexdigest(),
+        iati_xml=activity,
+        iati_sha256=hashlib.sha256(activity).hexdigest() if activity else "",
     )

@@ -9,5 +9,6 @@ urlpatterns = [
     path("<slug:code>/", views.programme_dashboard, name="programme"),
     path("<slug:code>/reports/", views.report_generate, name="report_generate"),
     path("<slug:code>/reports/<int:pk>.xlsx", views.report_download, name="report_download"),
+    path("<slug:code>/reports/<int:pk>.xml", views.report_iati, name="report_iati"),
     path("<slug:code>/<str:indicator>/", views.indicator_detail, name="indicator"),
 ]

@@ -120,6 +120,19 @@ def report_download(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 
 
 @login_required
+def report_iati(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    user = _user(request)
+    programme = selectors.programme_get_for_user(user=user, code=code)
+    report = selectors.donor_report_get_for_user(user=user, programme=programme, pk=pk)
+    if not report.iati_sha256:
+        raise Http404
+    response = HttpResponse(bytes(report.iati_xml), content_type="application/xml; charset=utf-8")
+    name = f"{programme.code}_{report.starts_on:%Y-%m-%d}_{report.ends_on:%Y-%m-%d}_{report.pk}_iati.xml"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
 def indicator_detail(request: HttpRequest, code: str, indicator: str) -> HttpResponse:
     user = _user(request)
     programme = selectors.programme_get_for_user(user=user, code=code)
