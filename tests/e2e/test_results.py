@@ -41,14 +41,14 @@ def test_a_coordinator_finds_the_centre_behind_and_its_entries(
     expect(row).to_contain_text("87,5 %")
     expect(row).to_contain_text(uk("Behind"))
     axe_check(page, label="programme dashboard", collect=failures)
-    screenshot(page, "results-dashboard", docs_name="results-dashboard.png")
+    screenshot(page, "results-dashboard")
 
     row.get_by_role("link").click()
     centre_row = page.get_by_role("row", name=short.name)
     expect(centre_row).to_contain_text(uk("Far behind"))
     expect(centre_row).to_contain_text("75 %")
     axe_check(page, label="indicator by centre", collect=failures)
-    screenshot(page, "results-indicator", docs_name="results-indicator.png")
+    screenshot(page, "results-indicator")
 
     centre_row.get_by_role("link", name=uk("See them")).click()
     page.wait_for_url("**/staff/log/entries/**")
