@@ -56,11 +56,20 @@ class ScopeChoice:
     kind: str  # "network", "region" or "centre"
 
 
+#: Centres listed one by one (in the scope menu and the table by centre) up to this many; a network-wide
+#: programme of a large network is read by region, then a centre is opened from its address.
+MAX_LISTED_CENTRES = 60
+
+
+def _counted_centres(programme: Programme) -> QuerySet[Centre]:
+    own = programme_centre_ids(programme)
+    return Centre.objects.filter(pk__in=own) if own else Centre.objects.filter(status__in=["active", "suspended"])
+
+
 def scope_choices(*, user: User | None, programme: Programme) -> list[ScopeChoice]:
     """The scopes a user may look at in a programme: the network (the network's staff), their regions
-    and the programme's centres they see. None: the public, who see the network's figures only."""
-    own = programme_centre_ids(programme)
-    centres = Centre.objects.filter(pk__in=own) if own else Centre.objects.filter(status__in=["active", "suspended"])
+    and, when they are few, the programme's centres they see. None: the public (the network only)."""
+    centres = _counted_centres(programme)
     regions = Region.objects.filter(pk__in=centres.values("region_id")).order_by("name")
     network = ScopeChoice("network", "", Scope(), "network")
     if user is None:
@@ -70,13 +79,21 @@ def scope_choices(*, user: User | None, programme: Programme) -> list[ScopeChoic
     for region in regions:
         if seen.network or region.pk in seen.region_ids:
             out.append(ScopeChoice(f"region-{region.pk}", region.display_name, Scope(region_id=region.pk), "region"))
-    for centre in centres.filter(seen.centre_q()).select_related("region").order_by("region__name", "name"):
-        out.append(ScopeChoice(f"centre-{centre.pk}", centre.display_name, Scope(centre_id=centre.pk), "centre"))
+    visible = centres.filter(seen.centre_q())
+    if visible.count() <= MAX_LISTED_CENTRES:
+        out += [_centre_choice(c) for c in visible.select_related("region").order_by("region__name", "name")]
     return out
 
 
-def choose_scope(choices: list[ScopeChoice], key: str) -> ScopeChoice:
-    """The scope asked for, or the widest one the user has; an unknown or hidden one is a 404."""
+def _centre_choice(centre: Centre) -> ScopeChoice:
+    return ScopeChoice(f"centre-{centre.pk}", centre.display_name, Scope(centre_id=centre.pk), "centre")
+
+
+def choose_scope(
+    choices: list[ScopeChoice], key: str, *, user: User | None = None, programme: Programme | None = None
+) -> ScopeChoice:
+    """The scope asked for, or the widest one the user has; an unknown or hidden one is a 404. A centre
+    not listed (a large programme's) is found by its key when the user sees it and the programme counts it."""
     if not choices:
         raise NotFoundOrNotAllowed
     if not key:
@@ -84,6 +101,11 @@ def choose_scope(choices: list[ScopeChoice], key: str) -> ScopeChoice:
     for choice in choices:
         if choice.key == key:
             return choice
+    number = key.removeprefix("centre-")
+    if user is not None and programme is not None and key.startswith("centre-") and number.isdigit():
+        centre = _counted_centres(programme).filter(scope_for(user).centre_q(), pk=int(number)).first()
+        if centre is not None:
+            return _centre_choice(centre)
     raise NotFoundOrNotAllowed
 
 
@@ -138,14 +160,29 @@ def indicator_get(*, programme: Programme, code: str) -> Indicator:
 
 
 def by_centre(
-    indicator: Indicator, *, choices: list[ScopeChoice], start: dt.date, end: dt.date, on: dt.date | None = None
-) -> list[tuple[ScopeChoice, Figure]]:
-    """The indicator's figures for each centre the user may see (the programme's centres)."""
+    indicator: Indicator,
+    *,
+    user: User,
+    chosen: ScopeChoice,
+    start: dt.date,
+    end: dt.date,
+    on: dt.date | None = None,
+) -> tuple[list[tuple[ScopeChoice, Figure]], int]:
+    """The indicator's figures for each centre of the chosen scope the user may see (the programme's
+    centres), and how many centres there are: none listed beyond `MAX_LISTED_CENTRES`."""
+    if chosen.kind == "centre":
+        return [], 1
+    centres = _counted_centres(indicator.result.programme).filter(scope_for(user).centre_q())
+    if chosen.scope.region_id is not None:
+        centres = centres.filter(region_id=chosen.scope.region_id)
+    count = centres.count()
+    if count > MAX_LISTED_CENTRES:
+        return [], count
+    listed = centres.select_related("region").order_by("region__name", "name")
     return [
         (choice, figure(indicator, scope=choice.scope, start=start, end=end, on=on))
-        for choice in choices
-        if choice.kind == "centre"
-    ]
+        for choice in (_centre_choice(c) for c in listed)
+    ], count
 
 
 def source_label(indicator: Indicator) -> str:

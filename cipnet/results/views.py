@@ -42,7 +42,10 @@ def _figures_form(
     spans = selectors.periods(programme)
     form = FiguresForm(request.GET or None, scopes=scopes, spans=spans)
     # A scope the user may not see is a 404, as any record outside their scope.
-    chosen = selectors.choose_scope(scopes, request.GET.get("scope", ""))
+    chosen = selectors.choose_scope(
+        scopes, request.GET.get("scope", ""), user=request.user if isinstance(request.user, User) else None,
+        programme=programme,
+    )  # fmt: skip
     start, end = spans[0]
     if form.is_bound and form.is_valid():
         start, end = form.cleaned_data["span"]
@@ -141,7 +144,7 @@ def indicator_detail(request: HttpRequest, code: str, indicator: str) -> HttpRes
     form, chosen, start, end = _figures_form(request, programme, scopes)
     on = _today()
     fig = selectors.figure(item, scope=chosen.scope, start=start, end=end, on=on)
-    centres = selectors.by_centre(item, choices=scopes, start=start, end=end, on=on)
+    centres, centre_count = selectors.by_centre(item, user=user, chosen=chosen, start=start, end=end, on=on)
     context: dict[str, Any] = {
         "programme": programme,
         "indicator": item,
@@ -151,6 +154,8 @@ def indicator_detail(request: HttpRequest, code: str, indicator: str) -> HttpRes
         "end": end,
         "fig": fig,
         "centres": [(choice, f, _rows_link(item, choice, start, end)) for choice, f in centres],
+        "centre_count": centre_count,
+        "too_many_centres": centre_count > selectors.MAX_LISTED_CENTRES,
         "rows_link": _rows_link(item, chosen, start, end),
         # Centres are in the table above when the user sees more than one.
         "breakdowns": selectors.breakdowns(fig, skip=("centre",) if len(centres) > 1 else ()),

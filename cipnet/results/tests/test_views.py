@@ -134,3 +134,32 @@ def test_the_public_page_shows_progress_without_staff_links(world: World, r3: In
     html = page.content.decode()
     assert "R3.1" in html and "/staff/" not in html.split("<main", 1)[1]
     assert Client().get(reverse("results_public:public", args=["no-such"])).status_code == 404
+
+
+def test_figures_by_centre_follow_the_chosen_region(world: World, r3: Indicator) -> None:
+    page = client_for(world, "admin").get(
+        reverse("results:indicator", args=["cip-2014", "R3.1"]), {**PERIOD, "scope": f"region-{world.region_a.pk}"}
+    )
+    assert [choice.scope.centre_id for choice, _f, _link in page.context["centres"]] == [world.centre_a.pk]
+
+
+def test_a_large_programme_is_read_by_region_and_a_centre_by_its_address(
+    world: World, r3: Indicator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cipnet.results import selectors
+
+    monkeypatch.setattr(selectors, "MAX_LISTED_CENTRES", 1)
+    admin = client_for(world, "admin")
+    with translation.override("uk"):
+        page = admin.get(reverse("results:indicator", args=["cip-2014", "R3.1"]), PERIOD)
+    keys = [key for key, _label in page.context["form"].fields["scope"].choices]
+    assert not [k for k in keys if k.startswith("centre-")]
+    assert page.context["too_many_centres"] and not page.context["centres"]
+    assert "2 центри — занадто багато, щоб показати тут." in page.content.decode()
+    one = admin.get(
+        reverse("results:indicator", args=["cip-2014", "R3.1"]), {**PERIOD, "scope": f"centre-{world.centre_b.pk}"}
+    )
+    assert one.status_code == 200 and one.context["fig"].actual == 40
+    coordinator = client_for(world, "coordinator_a")
+    outside = {**PERIOD, "scope": f"centre-{world.centre_b.pk}"}
+    assert coordinator.get(reverse("results:programme", args=["cip-2014"]), outside).status_code == 404
