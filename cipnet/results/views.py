@@ -40,12 +40,14 @@ def _figures_form(
     request: HttpRequest, programme: Programme, scopes: list[ScopeChoice]
 ) -> tuple[FiguresForm, ScopeChoice, dt.date, dt.date]:
     spans = selectors.periods(programme)
-    form = FiguresForm(request.GET or None, scopes=scopes, spans=spans)
     # A scope the user may not see is a 404, as any record outside their scope.
     chosen = selectors.choose_scope(
         scopes, request.GET.get("scope", ""), user=request.user if isinstance(request.user, User) else None,
         programme=programme,
     )  # fmt: skip
+    if chosen not in scopes:  # a centre of a large programme, opened by its address: offered as chosen
+        scopes = [*scopes, chosen]
+    form = FiguresForm(request.GET or None, scopes=scopes, spans=spans)
     start, end = spans[0]
     if form.is_bound and form.is_valid():
         start, end = form.cleaned_data["span"]

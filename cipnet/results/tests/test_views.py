@@ -160,6 +160,7 @@ def test_a_large_programme_is_read_by_region_and_a_centre_by_its_address(
         reverse("results:indicator", args=["cip-2014", "R3.1"]), {**PERIOD, "scope": f"centre-{world.centre_b.pk}"}
     )
     assert one.status_code == 200 and one.context["fig"].actual == 40
+    assert not one.context["form"].errors and one.context["start"] == START  # the chosen period kept
     coordinator = client_for(world, "coordinator_a")
     outside = {**PERIOD, "scope": f"centre-{world.centre_b.pk}"}
     assert coordinator.get(reverse("results:programme", args=["cip-2014"]), outside).status_code == 404
