@@ -20,10 +20,11 @@ Rules, in one place:
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from cipnet.results.models import Aggregation, Direction, Indicator, ManualValue, Measure, Programme, Target
 from cipnet.results.sources import COUNT, REGISTRY, Counts, Scope
@@ -72,11 +73,22 @@ class Figure:
         return "green" if share >= GREEN_FROM else "amber" if share >= AMBER_FROM else "red"
 
 
-def figure(indicator: Indicator, *, scope: Scope, start: dt.date, end: dt.date, on: dt.date | None = None) -> Figure:
+def figure(
+    indicator: Indicator,
+    *,
+    scope: Scope,
+    start: dt.date,
+    end: dt.date,
+    on: dt.date | None = None,
+    counted: tuple[int, ...] | None = None,
+) -> Figure:
+    """`counted`: the programme's own centres when the caller knows them (`programme_centre_ids`,
+    once for a page of figures; () = every centre); None: looked up here."""
     programme = indicator.result.programme
-    if scope.within is None:
-        own = programme_centre_ids(programme)
-        scope = replace(scope, within=own) if own else scope
+    if counted is None:
+        counted = programme_centre_ids(programme)
+    if scope.within is None and counted:
+        scope = replace(scope, within=counted)
     out = Figure(indicator, scope, start, end)
     _actual(out, first_day=programme.starts_on)
     out.target = target_for(indicator, scope=scope, start=start, end=end)
@@ -117,29 +129,26 @@ def _actual(out: Figure, *, first_day: dt.date) -> None:
             out.actual = share.quantize(Decimal("0.001"), ROUND_HALF_UP)
 
 
-def _scope_q(scope: Scope) -> Q:
-    return Q(region_id=scope.region_id, centre_id=scope.centre_id)
+def with_figure_rows(qs: QuerySet[Indicator]) -> QuerySet[Indicator]:
+    """Indicators with what their figures read besides the sources: the programme, targets and values
+    entered by hand (each with its centre's region), in three queries for any number of indicators."""
+    return qs.select_related("result__programme").prefetch_related(
+        Prefetch("targets", queryset=Target.objects.select_related("centre")),
+        Prefetch("manual_values", queryset=ManualValue.objects.select_related("centre")),
+    )
 
 
-def _inner_q(scope: Scope) -> Q:
-    """The scopes inside this one: a region's centres; the network's regions, or else its centres."""
-    if scope.centre_id is not None:
-        return Q(pk__in=[])
-    if scope.region_id is not None:
-        return Q(centre__region_id=scope.region_id)
-    return Q(region__isnull=False) | Q(centre__isnull=False)
-
-
-def _rows_within[T: (Target, ManualValue)](qs: QuerySet[T], scope: Scope, start: dt.date, end: dt.date) -> list[T]:
-    qs = qs.filter(starts_on__gte=start, ends_on__lte=end).order_by("ends_on", "pk")
-    own = list(qs.filter(_scope_q(scope)))
-    if own:
+def _rows_within[T: (Target, ManualValue)](rows: Iterable[T], scope: Scope, start: dt.date, end: dt.date) -> list[T]:
+    """The rows of the scope itself within the span; a scope with none: those of the scopes inside it
+    (a region's centres; the network's regions, or else its centres)."""
+    inside = sorted((r for r in rows if r.starts_on >= start and r.ends_on <= end), key=lambda r: (r.ends_on, r.pk))
+    own = [r for r in inside if (r.region_id, r.centre_id) == (scope.region_id, scope.centre_id)]
+    if own or scope.centre_id is not None:
         return own
-    inner = list(qs.filter(_inner_q(scope)))
-    if scope.centre_id is None and scope.region_id is None:
-        regions = [row for row in inner if row.region_id is not None]
-        return regions or inner
-    return inner
+    if scope.region_id is not None:
+        return [r for r in inside if r.centre is not None and r.centre.region_id == scope.region_id]
+    inner = [r for r in inside if r.region_id is not None or r.centre_id is not None]
+    return [r for r in inner if r.region_id is not None] or inner
 
 
 def _combine(values: list[tuple[dt.date, Decimal]], aggregation: str) -> Decimal | None:
@@ -158,7 +167,7 @@ def _combine(values: list[tuple[dt.date, Decimal]], aggregation: str) -> Decimal
 
 
 def _manual(out: Figure) -> None:
-    rows = _rows_within(ManualValue.objects.filter(indicator=out.indicator), out.scope, out.start, out.end)
+    rows = _rows_within(out.indicator.manual_values.all(), out.scope, out.start, out.end)
     if out.indicator.measure == Measure.QUALITATIVE:
         out.text = rows[-1].text if rows else ""
         return
@@ -166,7 +175,7 @@ def _manual(out: Figure) -> None:
 
 
 def target_for(indicator: Indicator, *, scope: Scope, start: dt.date, end: dt.date) -> Decimal | None:
-    rows = _rows_within(Target.objects.filter(indicator=indicator), scope, start, end)
+    rows = _rows_within(indicator.targets.all(), scope, start, end)
     aggregation = Aggregation.SUM if indicator.aggregation == Aggregation.SUM else Aggregation.CUMULATIVE
     if indicator.aggregation == Aggregation.RATIO:
         own = [r for r in rows if (r.region_id, r.centre_id) == (scope.region_id, scope.centre_id)]

@@ -17,7 +17,7 @@ import xlsxwriter
 from django.utils.translation import gettext as _
 
 from cipnet.core.i18n import localized
-from cipnet.results.figures import Figure, figure, programme_centre_ids
+from cipnet.results.figures import Figure, figure, programme_centre_ids, with_figure_rows
 from cipnet.results.models import Direction, Indicator, Measure, Programme, Target
 from cipnet.results.sources import Scope
 
@@ -58,10 +58,11 @@ def report_figures(programme: Programme, *, start: dt.date, end: dt.date) -> dic
     """Every indicator of the programme for the network in each period, and each computed indicator
     for each of the programme's centres over the whole span."""
     periods = report_periods(programme, start, end)
+    counted = programme_centre_ids(programme)
     indicators = list(
-        Indicator.objects.filter(result__programme=programme)
-        .select_related("result__programme")
-        .order_by("result__position", "result__code", "position", "code")
+        with_figure_rows(Indicator.objects.filter(result__programme=programme)).order_by(
+            "result__position", "result__code", "position", "code"
+        )
     )
     rows = []
     for indicator in indicators:
@@ -81,19 +82,20 @@ def report_figures(programme: Programme, *, start: dt.date, end: dt.date) -> dic
                 "baseline": _text(indicator.baseline),
                 "target_lop": _text(indicator.target),
                 "computed": bool(indicator.source),
-                "periods": [_cell(figure(indicator, scope=Scope(), start=a, end=b, on=b)) for a, b in periods],
+                "periods": [
+                    _cell(figure(indicator, scope=Scope(), start=a, end=b, on=b, counted=counted)) for a, b in periods
+                ],
             }
         )
     from cipnet.directory.models import Centre
 
-    own = programme_centre_ids(programme)
-    centres = list(Centre.objects.filter(pk__in=own).select_related("region").order_by("region__name", "name"))
+    centres = list(Centre.objects.filter(pk__in=counted).select_related("region").order_by("region__name", "name"))
     by_centre = [
         {
             "centre": str(centre.display_name),
             "region": str(centre.region.display_name),
             "code": indicator.code,
-            **_cell(figure(indicator, scope=Scope(centre_id=centre.pk), start=start, end=end, on=end)),
+            **_cell(figure(indicator, scope=Scope(centre_id=centre.pk), start=start, end=end, on=end, counted=counted)),
         }
         for indicator in indicators
         if indicator.source

@@ -14,7 +14,7 @@ from cipnet.consultations import selectors as consultations
 from cipnet.consultations.models import AgeBand, Gender, SettlementType
 from cipnet.core.errors import NotFoundOrNotAllowed
 from cipnet.directory.models import Centre, Region
-from cipnet.results.figures import Figure, programme_centre_ids
+from cipnet.results.figures import Figure, programme_centre_ids, with_figure_rows
 from cipnet.results.figures import figure as figure
 from cipnet.results.models import Disaggregation, DonorReport, Indicator, Programme, Result, Target
 from cipnet.results.sources import REGISTRY
@@ -132,7 +132,8 @@ def logframe(
     """The results tree in order, each with its indicators' figures for the scope and span."""
     results = list(programme.results.order_by("position", "code"))
     indicators: dict[int, list[Indicator]] = {}
-    for indicator in Indicator.objects.filter(result__programme=programme).select_related("result__programme"):
+    counted = programme_centre_ids(programme)
+    for indicator in with_figure_rows(Indicator.objects.filter(result__programme=programme)):
         indicators.setdefault(indicator.result_id, []).append(indicator)
     children: dict[int | None, list[Result]] = {}
     for result in results:
@@ -142,7 +143,7 @@ def logframe(
     def walk(parent: int | None, depth: int) -> None:
         for result in children.get(parent, []):
             items = sorted(indicators.get(result.pk, []), key=lambda i: (i.position, i.code))
-            figures = [figure(i, scope=scope, start=start, end=end, on=on) for i in items]
+            figures = [figure(i, scope=scope, start=start, end=end, on=on, counted=counted) for i in items]
             rows.append(ResultRow(result, depth, figures))
             walk(result.pk, depth + 1)
 
@@ -151,9 +152,7 @@ def logframe(
 
 
 def indicator_get(*, programme: Programme, code: str) -> Indicator:
-    indicator = (
-        Indicator.objects.filter(result__programme=programme, code=code).select_related("result__programme").first()
-    )
+    indicator = with_figure_rows(Indicator.objects.filter(result__programme=programme, code=code)).first()
     if indicator is None:
         raise NotFoundOrNotAllowed
     return indicator
@@ -179,8 +178,9 @@ def by_centre(
     if count > MAX_LISTED_CENTRES:
         return [], count
     listed = centres.select_related("region").order_by("region__name", "name")
+    counted = programme_centre_ids(indicator.result.programme)
     return [
-        (choice, figure(indicator, scope=choice.scope, start=start, end=end, on=on))
+        (choice, figure(indicator, scope=choice.scope, start=start, end=end, on=on, counted=counted))
         for choice in (_centre_choice(c) for c in listed)
     ], count
 
