@@ -130,6 +130,7 @@ def _programme_000() -> Programme | None:
         reporting_org_ref="XX-DEMO-ED",
         reporting_org_type="22",
         iati_identifier="XX-DEMO-ED-cip-2014",
+        is_public=True,
     )
     goal = _result(
         programme, None, Level.GOAL, "G",
@@ -238,6 +239,7 @@ def _programme_004() -> Programme | None:
         starts_on=MYKOLAIV_FROM,
         ends_on=MYKOLAIV_TO,
         currency="UAH",
+        is_public=True,
     )
     outcome = _result(
         programme, None, Level.OUTCOME, "O1",

@@ -63,6 +63,11 @@ class Programme(BaseModel):
             ("90", _("Other")),
         ],
     )
+    is_public = models.BooleanField(
+        _("results shown to the public"),
+        default=False,
+        help_text=_("Its results page is open to everyone (the network's totals only)."),
+    )
     centres = models.ManyToManyField(
         "directory.Centre",
         blank=True,
@@ -220,48 +225,62 @@ class Indicator(BaseModel):
         return localized(self, "title")
 
     def clean(self) -> None:
-        unknown = [d for d in self.disaggregations if d not in Disaggregation.values]
-        if not isinstance(self.disaggregations, list) or unknown:
+        if not isinstance(self.disaggregations, list) or any(
+            d not in Disaggregation.values for d in self.disaggregations
+        ):
             raise ValidationError({"disaggregations": _("Choose disaggregations from the list.")})
         if self.measure == Measure.QUALITATIVE and (self.target is not None or self.baseline is not None):
             raise ValidationError({"target": _("A qualitative indicator has no numeric baseline or target.")})
 
 
-def _one_per_scope(prefix: str) -> list[models.UniqueConstraint]:
-    """One row per indicator, period and scope: the network (no region, no centre), a region or a centre."""
-    fields = ["indicator", "starts_on", "ends_on"]
-    return [
-        models.UniqueConstraint(
-            fields=fields, condition=Q(region__isnull=True, centre__isnull=True), name=f"{prefix}_network"
-        ),
-        models.UniqueConstraint(fields=[*fields, "region"], condition=Q(region__isnull=False), name=f"{prefix}_region"),
-        models.UniqueConstraint(fields=[*fields, "centre"], condition=Q(centre__isnull=False), name=f"{prefix}_centre"),
-    ]
+class ScopedSpan(BaseModel):
+    """A row about an indicator for a scope — the network (no region, no centre), a region or a
+    centre — and a span of days: one per indicator, span and scope."""
 
-
-class Target(BaseModel):
-    """An indicator's target for a scope (the network, a region or a centre) and a period."""
-
-    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="targets")
     region = models.ForeignKey("directory.Region", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     centre = models.ForeignKey("directory.Centre", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     starts_on = models.DateField(_("from"))
     ends_on = models.DateField(_("to"))
+
+    class Meta:
+        abstract = True
+        ordering = ["indicator", "starts_on"]
+        constraints = [
+            models.CheckConstraint(
+                name="%(app_label)s_%(class)s_dates", condition=Q(starts_on__lte=models.F("ends_on"))
+            ),
+            models.CheckConstraint(
+                name="%(app_label)s_%(class)s_one_scope", condition=Q(region__isnull=True) | Q(centre__isnull=True)
+            ),
+            models.UniqueConstraint(
+                fields=["indicator", "starts_on", "ends_on"],
+                condition=Q(region__isnull=True, centre__isnull=True),
+                name="%(app_label)s_%(class)s_network",
+            ),
+            models.UniqueConstraint(
+                fields=["indicator", "starts_on", "ends_on", "region"],
+                condition=Q(region__isnull=False),
+                name="%(app_label)s_%(class)s_region",
+            ),
+            models.UniqueConstraint(
+                fields=["indicator", "starts_on", "ends_on", "centre"],
+                condition=Q(centre__isnull=False),
+                name="%(app_label)s_%(class)s_centre",
+            ),
+        ]
+
+
+class Target(ScopedSpan):
+    """An indicator's target for a scope and a period."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="targets")
     value = models.DecimalField(
         _("target"), max_digits=14, decimal_places=2, validators=[MinValueValidator(Decimal(0))]
     )
 
-    class Meta:
+    class Meta(ScopedSpan.Meta):
         verbose_name = _("target")
         verbose_name_plural = _("targets")
-        ordering = ["indicator", "starts_on"]
-        constraints = [
-            models.CheckConstraint(name="results_target_dates", condition=Q(starts_on__lte=models.F("ends_on"))),
-            models.CheckConstraint(
-                name="results_target_one_scope", condition=Q(region__isnull=True) | Q(centre__isnull=True)
-            ),
-            *_one_per_scope("results_target"),
-        ]
 
     def __str__(self) -> str:
         return f"{self.indicator_id} {self.starts_on}–{self.ends_on}: {self.value}"
@@ -271,15 +290,11 @@ def evidence_path(instance: ManualValue, filename: str) -> str:
     return f"results/evidence/{instance.indicator_id}/{filename}"
 
 
-class ManualValue(BaseModel):
+class ManualValue(ScopedSpan):
     """A fact CIPnet cannot observe (brochures printed, a programme adopted), entered with its evidence
     and who entered it. Indicators computed from CIPnet's own rows never take one."""
 
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="manual_values")
-    region = models.ForeignKey("directory.Region", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
-    centre = models.ForeignKey("directory.Centre", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
-    starts_on = models.DateField(_("from"))
-    ends_on = models.DateField(_("to"))
     value = models.DecimalField(_("value"), max_digits=14, decimal_places=2, null=True, blank=True)
     text = models.TextField(_("what was achieved"), blank=True)
     evidence = models.FileField(_("evidence"), upload_to=evidence_path, blank=True)
@@ -288,17 +303,9 @@ class ManualValue(BaseModel):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
 
-    class Meta:
+    class Meta(ScopedSpan.Meta):
         verbose_name = _("value entered by hand")
         verbose_name_plural = _("values entered by hand")
-        ordering = ["indicator", "starts_on"]
-        constraints = [
-            models.CheckConstraint(name="results_manual_dates", condition=Q(starts_on__lte=models.F("ends_on"))),
-            models.CheckConstraint(
-                name="results_manual_one_scope", condition=Q(region__isnull=True) | Q(centre__isnull=True)
-            ),
-            *_one_per_scope("results_manual"),
-        ]
 
     def __str__(self) -> str:
         shown = self.value if self.value is not None else self.text

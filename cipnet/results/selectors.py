@@ -16,7 +16,8 @@ from cipnet.core.errors import NotFoundOrNotAllowed
 from cipnet.directory.models import Centre, Region
 from cipnet.results.figures import Figure, programme_centre_ids, with_figure_rows
 from cipnet.results.figures import figure as figure
-from cipnet.results.models import Disaggregation, DonorReport, Indicator, Programme, Result, Target
+from cipnet.results.models import Disaggregation, DonorReport, Indicator, Programme, Result
+from cipnet.results.reports import report_periods
 from cipnet.results.sources import REGISTRY
 from cipnet.results.sources import Scope as Scope
 
@@ -42,8 +43,8 @@ def programme_get_for_user(*, user: User, code: str) -> Programme:
 
 
 def programme_get_public(*, code: str) -> Programme:
-    programme = Programme.objects.filter(code=code).first()
-    if programme is None:
+    programme = Programme.objects.filter(code=code, is_public=True).first()
+    if programme is None:  # a programme not made public (a draft) is not there for the public
         raise Http404
     return programme
 
@@ -110,13 +111,8 @@ def choose_scope(
 
 
 def periods(programme: Programme) -> list[tuple[dt.date, dt.date]]:
-    """The whole programme first, then every period a target is set for."""
-    spans = set(
-        Target.objects.filter(indicator__result__programme=programme).values_list("starts_on", "ends_on").distinct()
-    )
-    whole = (programme.starts_on, programme.ends_on)
-    spans.discard(whole)
-    return [whole, *sorted(spans)]
+    """The whole programme first, then every period a target is set for within it."""
+    return report_periods(programme, programme.starts_on, programme.ends_on)
 
 
 @dataclass

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cipnet.appeals import selectors as appeals
 from cipnet.consultations import selectors as consultations
+from cipnet.consultations.models import Dimension
 from cipnet.directory.models import Centre, CentreStatus, CoordinationOffice
 from cipnet.results.models import Disaggregation
 
@@ -97,9 +98,9 @@ def _where(scope: Scope) -> consultations.ScopeFilter:
 
 #: The consultation log's own bands, named as the results app names its disaggregations.
 _CONSULTATION_DIMENSIONS = {
-    Disaggregation.AGE_BAND: "age_band",
-    Disaggregation.GENDER: "gender",
-    Disaggregation.SETTLEMENT: "settlement",
+    Disaggregation.AGE_BAND: Dimension.AGE_BAND,
+    Disaggregation.GENDER: Dimension.GENDER,
+    Disaggregation.SETTLEMENT: Dimension.SETTLEMENT,
 }
 
 
@@ -107,7 +108,7 @@ def consultations_count(scope: Scope, start: dt.date, end: dt.date) -> Counts:
     """Residents helped (one consultation each), from the tallies (ADR 5)."""
     where = _where(scope)
     cells = consultations.counts_by_dimension(where=where, start=start, end=end)
-    total = cells.get(("total", ""), 0)
+    total = cells.get((Dimension.TOTAL, ""), 0)
     by: dict[str, dict[str, int]] = {
         str(ours): {value: n for (dimension, value), n in cells.items() if dimension == theirs}
         for ours, theirs in _CONSULTATION_DIMENSIONS.items()

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from cipnet.accounts.models import User
 from cipnet.accounts.scopes import scope_for
+from cipnet.core import pagecache
 from cipnet.core.clock import KYIV, now
 from cipnet.results import selectors, services
 from cipnet.results.forms import FiguresForm
@@ -185,6 +186,7 @@ def _rows_link(indicator: Any, choice: ScopeChoice, start: dt.date, end: dt.date
     return f"{reverse('consultations:entries')}?{urlencode(query)}"
 
 
+@pagecache.public_page  # kept for visitors not signed in: a minute at most (ADR 10)
 def programme_public(request: HttpRequest, code: str) -> HttpResponse:
     programme = selectors.programme_get_public(code=code)
     rows = selectors.logframe(

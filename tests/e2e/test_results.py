@@ -70,7 +70,9 @@ def test_a_coordinator_finds_the_centre_behind_and_its_entries(
 
 
 def test_the_public_results_page_on_a_phone(data: Any, new_context: Callable[..., BrowserContext]) -> None:
-    build_r3(data)
+    programme = build_r3(data).result.programme
+    programme.is_public = True
+    programme.save(update_fields=["is_public"])
     page = new_context(viewport={"width": 390, "height": 844}, is_mobile=True).new_page()
     page.goto("/results/cip-2014/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Центри публічної інформації, етап II")

@@ -13,7 +13,7 @@ from django.utils import translation
 from cipnet.consultations.models import Consultation
 from cipnet.consultations.rollups import rebuild
 from cipnet.results import services
-from cipnet.results.models import Indicator
+from cipnet.results.models import Indicator, Programme
 from cipnet.results.sources import Scope
 from cipnet.results.tests.conftest import END, START
 from cipnet.testing import World, make_user
@@ -129,7 +129,14 @@ def test_bad_dates_are_explained_and_the_page_still_shows(
 
 def test_the_public_page_shows_progress_without_staff_links(world: World, r3: Indicator) -> None:
     services.target_set(actor=None, indicator=r3, scope=Scope(), starts_on=dt.date(2014, 3, 1), ends_on=END, value=80)
-    page = Client().get(reverse("results_public:public", args=["cip-2014"]))
+    url = reverse("results_public:public", args=["cip-2014"])
+    assert Client().get(url).status_code == 404  # a programme is not public until made so
+    with translation.override("uk"):
+        staff_page = client_for(world, "admin").get(reverse("results:programme", args=["cip-2014"]))
+    assert "Ці результати не показано публічно." in staff_page.content.decode()
+    assert url not in staff_page.content.decode()
+    Programme.objects.filter(code="cip-2014").update(is_public=True)
+    page = Client().get(url)
     assert page.status_code == 200
     html = page.content.decode()
     assert "R3.1" in html and "/staff/" not in html.split("<main", 1)[1]
