@@ -162,6 +162,14 @@ class ConsultationForm(ProfileMixin):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Do not write names, phone numbers, e-mails, tax or passport numbers: such notes are refused."),
     )
+    #: Asked only when the entry's month is submitted for approval (changing it is then a correction).
+    correction_reason = forms.CharField(
+        label=_("Reason for the correction"),
+        help_text=_("Shown in the reports with the correction. For example: the visitor was entered twice."),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
     occurred_at = WhenField(
         label=_("When"), required=False, help_text=_("Leave empty for now. Format: day.month.year hours:minutes.")
     )
@@ -353,3 +361,9 @@ class TargetForm(forms.Form):
     starts_on = forms.DateField(
         label=_("First period starts on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
+
+
+class CorrectionForm(forms.Form):
+    """Why an entry of a submitted month is deleted (the deletion is then a correction)."""
+
+    correction_reason = ConsultationForm.base_fields["correction_reason"]

@@ -36,6 +36,7 @@ from cipnet.core.pii import LABELS as PII_LABELS
 from cipnet.core.pii import PiiKind, find_personal_data
 from cipnet.directory.models import Centre
 from cipnet.eservices.models import ServiceCard
+from cipnet.reporting import services as reporting
 
 EDIT_WINDOW = dt.timedelta(hours=24)
 MAX_SERVICES = 3
@@ -258,6 +259,7 @@ def consultation_record(
         if existing is not None:
             return RecordResult(existing, False)
     validate(data, centre=centre)
+    reporting.ensure_open(centre=centre, day=local(data.occurred_at).date())
     c = _build(author=author, centre=centre, data=data, key=idempotency_key, source=source)
     try:
         with transaction.atomic():
@@ -329,6 +331,7 @@ def _record_many(
             continue
         try:
             validate(data, centre=centre, at=moment)
+            reporting.ensure_open(centre=centre, day=local(data.occurred_at).date())
             c = _build(author=author, centre=centre, data=data, key=keys.get(i), source=source)
         except ValidationError as exc:
             errors[i] = exc
@@ -357,14 +360,18 @@ def _record_many(
     return ManyResult(saved, errors, already)
 
 
-def consultation_update(*, actor: User, consultation: Consultation, data: ConsultationInput) -> Consultation:
-    """Change an entry (the author within 24 hours, the centre's manager at any time)."""
+def consultation_update(
+    *, actor: User, consultation: Consultation, data: ConsultationInput, correction_reason: str = ""
+) -> Consultation:
+    """Change an entry (the author within 24 hours, the centre's manager at any time). In a month the
+    centre has submitted, only its manager can, as a correction with its reason (ADR 12)."""
     ensure_can_change(actor, consultation)
     validate(data, centre=consultation.centre, check_time=data.occurred_at != consultation.occurred_at)
     with transaction.atomic():
         c = Consultation.objects.select_for_update().get(pk=consultation.pk)
         old_services = list(c.services.select_related("card"))
         before = snapshot(c, old_services)
+        before_at = c.occurred_at
         old_facts = rollups.Facts.of(c, old_services)
         _apply_input(c, data)
         if data.consultant is not None:
@@ -377,16 +384,37 @@ def consultation_update(*, actor: User, consultation: Consultation, data: Consul
         after = snapshot(c, services)
         diff = {k: [before[k], after[k]] for k in after if before.get(k) != after[k]}
         if diff:
+            reporting.change_guard(
+                actor=actor,
+                centre=c.centre,
+                days=[c.day, local(before_at).date()],
+                reason=correction_reason,
+                record_kind="consultation",
+                record_id=c.pk,
+                action="changed",
+                changes=diff,
+            )
             rollups.apply([(old_facts, -1), (rollups.Facts.of(c, services), 1)])
             events.record_consultation_event(c, actor=actor, action=ChangeAction.CHANGED, changes=diff)
     return c
 
 
-def consultation_delete(*, actor: User, consultation: Consultation) -> None:
+def consultation_delete(*, actor: User, consultation: Consultation, correction_reason: str = "") -> None:
+    """Delete an entry (who may change it may delete it; in a submitted month, as a correction)."""
     ensure_can_change(actor, consultation)
     with transaction.atomic():
         c = Consultation.objects.select_for_update().get(pk=consultation.pk)
         services = list(c.services.select_related("card"))
+        reporting.change_guard(
+            actor=actor,
+            centre=c.centre,
+            days=[c.day],
+            reason=correction_reason,
+            record_kind="consultation",
+            record_id=c.pk,
+            action="deleted",
+            changes=snapshot(c, services),
+        )
         rollups.apply([(rollups.Facts.of(c, services), -1)])
         events.record_consultation_event(c, actor=actor, action=ChangeAction.DELETED, changes=snapshot(c, services))
         c.delete()

@@ -48,3 +48,14 @@ class FiguresForm(forms.Form):
         else:
             data["span"] = self.spans[0]
         return data
+
+
+class ReturnForm(forms.Form):
+    """Why a submitted month goes back to the centre."""
+
+    reason = forms.CharField(
+        label=_("What should the centre check or change?"),
+        help_text=_("The centre's manager sees this. For example: October has no entries for the 14th–18th."),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

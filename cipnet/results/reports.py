@@ -16,7 +16,11 @@ from typing import Any
 import xlsxwriter
 from django.utils.translation import gettext as _
 
+from cipnet.core.clock import local
 from cipnet.core.i18n import localized
+from cipnet.directory.models import Centre
+from cipnet.reporting import selectors as reporting
+from cipnet.reporting.models import month_of, next_month
 from cipnet.results.figures import Figure, figure, programme_centre_ids, with_figure_rows
 from cipnet.results.models import Direction, Indicator, Measure, Programme, Target
 from cipnet.results.sources import Scope
@@ -87,7 +91,6 @@ def report_figures(programme: Programme, *, start: dt.date, end: dt.date) -> dic
                 ],
             }
         )
-    from cipnet.directory.models import Centre
 
     centres = list(Centre.objects.filter(pk__in=counted).select_related("region").order_by("region__name", "name"))
     by_centre = [
@@ -120,7 +123,46 @@ def report_figures(programme: Programme, *, start: dt.date, end: dt.date) -> dic
         "periods": [[a.isoformat(), b.isoformat()] for a, b in periods],
         "indicators": rows,
         "by_centre": by_centre,
+        **_reporting(programme, start=start, end=end),
     }
+
+
+def _reporting(programme: Programme, *, start: dt.date, end: dt.date) -> dict[str, Any]:
+    """How far the centres' months of the span are submitted and approved, and every correction made to
+    a submitted month (ADR 12): a donor sees which figures were changed after submission, and why."""
+    counted = programme_centre_ids(programme)
+    centres = (
+        Centre.objects.filter(pk__in=counted) if counted else Centre.objects.filter(status__in=["active", "suspended"])
+    )
+    months = []
+    month = month_of(start)
+    while month <= end:
+        months.append(month)
+        month = next_month(month)
+    approval = [
+        {
+            "month": c.month.isoformat(),
+            "centres": c.centres,
+            "submitted": c.submitted,
+            "on_time": c.on_time,
+            "region_approved": c.region_approved,
+            "approved": c.approved,
+        }
+        for c in reporting.completeness(centres=centres, months=months)
+    ]
+    corrections = [
+        {
+            "at": local(k.at).isoformat(timespec="minutes"),
+            "centre": str(k.centre.display_name),
+            "month": k.month.isoformat(),
+            "record": f"{k.record_kind} {k.record_id}",
+            "action": str(k.get_action_display()),
+            "status": str(k.get_status_display()),
+            "reason": k.reason,
+        }
+        for k in reporting.corrections(centres=centres, start=start, end=end)
+    ]
+    return {"approval": approval, "corrections": corrections}
 
 
 def _number(value: str | None) -> float | str | None:
@@ -185,5 +227,48 @@ def tracking_table_xlsx(figures: dict[str, Any], *, generated_at: dt.datetime) -
                 centres.write_number(r, col, value)
             elif value is not None:
                 centres.write_string(r, col, value)
+    _reporting_sheet(workbook, figures, bold=bold, wrap=wrap)
     workbook.close()
     return output.getvalue()
+
+
+def _reporting_sheet(workbook: Any, figures: dict[str, Any], *, bold: Any, wrap: Any) -> None:
+    """The centres' monthly reports (submitted, on time, approved) and the corrections after submission."""
+    if "approval" not in figures:  # a report made before approval existed
+        return
+    sheet = workbook.add_worksheet(_("Approval")[:31])
+    header = [
+        _("Month"),
+        _("Centres"),
+        _("Submitted"),
+        _("On time"),
+        _("Approved by the region"),
+        _("Approved by the network"),
+    ]
+    for col, title in enumerate(header):
+        sheet.write_string(0, col, title, bold)
+    sheet.set_column(0, 5, 16)
+    keys = ("centres", "submitted", "on_time", "region_approved", "approved")
+    for r, row in enumerate(figures["approval"], start=1):
+        sheet.write_string(r, 0, row["month"][:7])
+        for col, key in enumerate(keys, start=1):
+            sheet.write_number(r, col, row[key])
+    top = len(figures["approval"]) + 2
+    sheet.write_string(top, 0, _("Corrections after submission"), bold)
+    titles = [_("When"), _("Centre"), _("Month"), _("Entry"), _("Change"), _("Status"), _("Reason")]
+    for col, title in enumerate(titles):
+        sheet.write_string(top + 1, col, title, bold)
+    for r, row in enumerate(figures["corrections"], start=top + 2):
+        values = [
+            row["at"],
+            row["centre"],
+            row["month"][:7],
+            row["record"],
+            row["action"],
+            row["status"],
+            row["reason"],
+        ]
+        for col, value in enumerate(values):
+            sheet.write_string(r, col, value, wrap if col == 6 else None)
+    if not figures["corrections"]:
+        sheet.write_string(top + 2, 0, _("None."))

@@ -12,8 +12,12 @@ from cipnet.accounts.models import User
 from cipnet.accounts.scopes import scope_for
 from cipnet.consultations import selectors as consultations
 from cipnet.consultations.models import AgeBand, Gender, SettlementType
+from cipnet.core.clock import local, now
 from cipnet.core.errors import NotFoundOrNotAllowed
 from cipnet.directory.models import Centre, Region
+from cipnet.reporting import selectors as reporting
+from cipnet.reporting import services as reporting_services
+from cipnet.reporting.models import Correction, MonthEvent, MonthReport, MonthStatus, month_of, next_month
 from cipnet.results.figures import Figure, programme_centre_ids, with_figure_rows
 from cipnet.results.figures import figure as figure
 from cipnet.results.models import Disaggregation, DonorReport, Indicator, Programme, Result
@@ -269,3 +273,100 @@ def donor_report_get_for_user(*, user: User, programme: Programme, pk: int) -> D
     if report is None:
         raise NotFoundOrNotAllowed
     return report
+
+
+# --- Monthly reporting of the programme's centres (submission and approval, ADR 12) -----------------
+
+
+def programme_months(programme: Programme, *, start: dt.date, end: dt.date, on: dt.date) -> list[dt.date]:
+    """The calendar months (first days) of `start`..`end` that have begun by `on`."""
+    months: list[dt.date] = []
+    month = month_of(max(start, programme.starts_on))
+    last = month_of(min(end, programme.ends_on, on))
+    while month <= last:
+        months.append(month)
+        month = next_month(month)
+    return months
+
+
+def scope_centres(programme: Programme, scope: Scope) -> QuerySet[Centre]:
+    """The programme's centres within a scope."""
+    centres = _counted_centres(programme)
+    if scope.centre_id is not None:
+        return centres.filter(pk=scope.centre_id)
+    if scope.region_id is not None:
+        return centres.filter(region_id=scope.region_id)
+    return centres
+
+
+def reporting_completeness(
+    programme: Programme, *, scope: Scope, start: dt.date, end: dt.date, on: dt.date
+) -> list[reporting.Completeness]:
+    """Per month of the span: how many of the scope's centres submitted it, on time, and approved."""
+    months = programme_months(programme, start=start, end=end, on=on)
+    return reporting.completeness(centres=scope_centres(programme, scope), months=months)
+
+
+@dataclass
+class MonthRow:
+    centre: Centre
+    entries: int
+    report: MonthReport | None
+    can_submit: bool = False
+    can_approve: bool = False
+    can_return: bool = False
+
+    @property
+    def status(self) -> str:
+        return self.report.status if self.report is not None else MonthStatus.OPEN
+
+    @property
+    def status_label(self) -> str:
+        return str(MonthStatus(self.status).label)
+
+
+def month_rows(*, user: User, programme: Programme, month: dt.date, region_id: int | None = None) -> list[MonthRow]:
+    """The programme's centres the user sees (in one region when given), each with its entries in the
+    month, its month's status and what the user may do with it."""
+    seen = scope_for(user)
+    centres = _counted_centres(programme).filter(seen.centre_q()).select_related("region")
+    if region_id is not None:
+        centres = centres.filter(region_id=region_id)
+    listed = list(centres.order_by("region__name", "name")[: MAX_LISTED_CENTRES + 1])
+    ids = tuple(c.pk for c in listed)
+    end = next_month(month) - dt.timedelta(days=1)
+    entries = consultations.totals_by_centre(where=consultations.ScopeFilter(centre_ids=ids), start=month, end=end)
+    reports = reporting.month_reports(centre_ids=ids, months=[month])
+    over = month < month_of(_today())
+    rows = []
+    for centre in listed:
+        report = reports.get((centre.pk, month))
+        row = MonthRow(centre, entries.get(centre.pk, 0), report)
+        if row.status == MonthStatus.OPEN:
+            row.can_submit = over and reporting_services.can_submit(user, centre)
+        elif row.status == MonthStatus.SUBMITTED:
+            row.can_approve = row.can_return = reporting_services.can_approve_region(user, centre)
+        elif row.status == MonthStatus.REGION_APPROVED:
+            row.can_approve = row.can_return = reporting_services.can_approve_network(user)
+        rows.append(row)
+    return rows
+
+
+def _today() -> dt.date:
+    return local(now()).date()
+
+
+def month_centre_get(*, user: User, programme: Programme, centre_id: int) -> Centre:
+    """A centre of the programme that the user sees (else 404)."""
+    centre = _counted_centres(programme).filter(scope_for(user).centre_q(), pk=centre_id).first()
+    if centre is None:
+        raise NotFoundOrNotAllowed
+    return centre
+
+
+def month_events(*, centre: Centre, month: dt.date) -> QuerySet[MonthEvent]:
+    return MonthEvent.objects.filter(month_report__centre=centre, month_report__month=month).select_related("actor")
+
+
+def corrections(programme: Programme, *, scope: Scope, start: dt.date, end: dt.date) -> QuerySet[Correction]:
+    return reporting.corrections(centres=scope_centres(programme, scope), start=start, end=end)

@@ -10,5 +10,8 @@ urlpatterns = [
     path("<slug:code>/reports/", views.report_generate, name="report_generate"),
     path("<slug:code>/reports/<int:pk>.xlsx", views.report_download, name="report_download"),
     path("<slug:code>/reports/<int:pk>.xml", views.report_iati, name="report_iati"),
+    path("<slug:code>/months/", views.programme_months, name="months"),
+    path("<slug:code>/months/act/", views.month_act, name="month_act"),
+    path("<slug:code>/months/<int:centre>/<str:month>/return/", views.month_return, name="month_return"),
     path("<slug:code>/<str:indicator>/", views.indicator_detail, name="indicator"),
 ]

@@ -20,8 +20,11 @@ from cipnet.accounts.models import User
 from cipnet.accounts.scopes import scope_for
 from cipnet.core import pagecache
 from cipnet.core.clock import KYIV, now
+from cipnet.core.errors import put_errors
+from cipnet.reporting import services as reporting
+from cipnet.reporting.models import MonthStatus, due_on, next_month
 from cipnet.results import selectors, services
-from cipnet.results.forms import FiguresForm
+from cipnet.results.forms import FiguresForm, ReturnForm
 from cipnet.results.models import Programme
 from cipnet.results.selectors import ScopeChoice
 
@@ -80,6 +83,11 @@ def programme_dashboard(request: HttpRequest, code: str) -> HttpResponse:
         "query": _query(chosen, start, end),
         "reports": selectors.donor_reports_visible_to(user=user, programme=programme),
         "can_report": scope_for(user).network,
+        # The last twelve months of the span: completeness and timeliness of the centres' reports.
+        "completeness": selectors.reporting_completeness(programme, scope=chosen.scope, start=start, end=end, on=on)[
+            -12:
+        ],
+        "corrections": list(selectors.corrections(programme, scope=chosen.scope, start=start, end=end)[:50]),
     }
     return render(request, "results/dashboard.html", context)
 
@@ -193,3 +201,146 @@ def programme_public(request: HttpRequest, code: str) -> HttpResponse:
         programme, scope=selectors.Scope(), start=programme.starts_on, end=programme.ends_on, on=_today()
     )
     return render(request, "results/public.html", {"programme": programme, "rows": rows})
+
+
+# --- Monthly reporting: a centre submits a month, the region and the network approve it (ADR 12) -----
+
+
+def _month_param(value: str, months: list[dt.date]) -> dt.date | None:
+    try:
+        month = dt.date.fromisoformat(f"{value}-01") if len(value) == 7 else None
+    except ValueError:
+        return None
+    return month if month in months else None
+
+
+def _months_url(code: str, month: dt.date, region: str = "") -> str:
+    query = {"month": f"{month:%Y-%m}", **({"region": region} if region else {})}
+    return f"{reverse('results:months', args=[code])}?{urlencode(query)}"
+
+
+@login_required
+def programme_months(request: HttpRequest, code: str) -> HttpResponse:
+    user = _user(request)
+    programme = selectors.programme_get_for_user(user=user, code=code)
+    today = _today()
+    months = selectors.programme_months(programme, start=programme.starts_on, end=programme.ends_on, on=today)
+    if not months:
+        raise Http404
+    # The last month that is over, else the current one.
+    default = next((m for m in reversed(months) if m < today.replace(day=1)), months[-1])
+    month = _month_param(request.GET.get("month", ""), months) or default
+    region = request.GET.get("region", "")
+    scopes = [s for s in selectors.scope_choices(user=user, programme=programme) if s.kind == "region"]
+    region_choice = next((s for s in scopes if s.key == region), None)
+    rows = selectors.month_rows(
+        user=user,
+        programme=programme,
+        month=month,
+        region_id=region_choice.scope.region_id if region_choice else None,
+    )
+    too_many = len(rows) > selectors.MAX_LISTED_CENTRES
+    summary = selectors.reporting_completeness(
+        programme,
+        scope=region_choice.scope if region_choice else selectors.Scope(),
+        start=month,
+        end=month,
+        on=today,
+    )
+    if not scope_for(user).network and region_choice is None:
+        summary = []  # the network's figure is the network's; a region's staff choose their region
+    context: dict[str, Any] = {
+        "programme": programme,
+        "months": months,
+        "month": month,
+        "regions": scopes,
+        "region": region_choice,
+        "rows": rows[: selectors.MAX_LISTED_CENTRES],
+        "too_many": too_many,
+        "summary": summary[0] if summary else None,
+        "approvable": sum(1 for r in rows if r.can_approve),
+        "due_on": due_on(month),
+        "month_end": next_month(month) - dt.timedelta(days=1),
+    }
+    return render(request, "results/months.html", context)
+
+
+@login_required
+@require_POST
+def month_act(request: HttpRequest, code: str) -> HttpResponse:
+    """Submit or approve one centre's month, or approve every month the user may approve on the page."""
+    user = _user(request)
+    programme = selectors.programme_get_for_user(user=user, code=code)
+    months = selectors.programme_months(programme, start=programme.starts_on, end=programme.ends_on, on=_today())
+    month = _month_param(request.POST.get("month", ""), months)
+    if month is None:
+        raise Http404
+    region = request.POST.get("region", "")
+    action = request.POST.get("action", "")
+    back = _months_url(code, month, region)
+    if action == "approve_all":
+        rows = selectors.month_rows(user=user, programme=programme, month=month, region_id=_region_id(region))
+        done = 0
+        for status in (MonthStatus.SUBMITTED, MonthStatus.REGION_APPROVED):
+            centres = [r.centre for r in rows if r.can_approve and r.status == status]
+            done += len(reporting.months_approve(actor=user, centres=centres, month=month, status=status))
+        messages.success(request, _("Approved: %(n)d.") % {"n": done})
+        return redirect(back)
+    centre_id = request.POST.get("centre", "")
+    if not centre_id.isdigit() or action not in ("submit", "approve"):
+        raise Http404
+    centre = selectors.month_centre_get(user=user, programme=programme, centre_id=int(centre_id))
+    name = centre.display_name
+    label = reporting.month_label(month)
+    if action == "submit":
+        reporting.month_submit(actor=user, centre=centre, month=month)
+        messages.success(
+            request,
+            _("%(centre)s: %(month)s is submitted. Its entries are now locked.") % {"centre": name, "month": label},
+        )
+    else:
+        report = reporting.month_approve(actor=user, centre=centre, month=month)
+        messages.success(
+            request,
+            _("%(centre)s: %(month)s — %(status)s.")
+            % {"centre": name, "month": label, "status": report.get_status_display()},
+        )
+    return redirect(back)
+
+
+def _region_id(key: str) -> int | None:
+    number = key.removeprefix("region-")
+    return int(number) if key.startswith("region-") and number.isdigit() else None
+
+
+@login_required
+def month_return(request: HttpRequest, code: str, centre: int, month: str) -> HttpResponse:
+    user = _user(request)
+    programme = selectors.programme_get_for_user(user=user, code=code)
+    months = selectors.programme_months(programme, start=programme.starts_on, end=programme.ends_on, on=_today())
+    chosen = _month_param(month, months)
+    if chosen is None:
+        raise Http404
+    place = selectors.month_centre_get(user=user, programme=programme, centre_id=centre)
+    form = ReturnForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            reporting.month_return(actor=user, centre=place, month=chosen, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            put_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("%(centre)s: %(month)s is returned to the centre, open for changes.")
+                % {"centre": place.display_name, "month": reporting.month_label(chosen)},
+            )
+            return redirect(_months_url(code, chosen, request.GET.get("region", "")))
+    context = {
+        "programme": programme,
+        "centre": place,
+        "month": chosen,
+        "form": form,
+        "events": selectors.month_events(centre=place, month=chosen),
+        "back": _months_url(code, chosen, request.GET.get("region", "")),
+    }
+    return render(request, "results/month_return.html", context)

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "cipnet.consultations",
     "cipnet.equeue",
     "cipnet.appeals",
+    "cipnet.reporting",
     "cipnet.results",
     "cipnet.api",
     "cipnet.portal",

@@ -3,6 +3,7 @@ dashboard, finds the centre that is behind, opens its figures and the exact entr
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -12,11 +13,14 @@ from playwright.sync_api import BrowserContext, expect
 
 from cipnet.consultations.models import Consultation
 from cipnet.consultations.rollups import rebuild
+from cipnet.reporting import services
 from cipnet.results.models import DonorReport
 from cipnet.results.tests.conftest import END, START, build_r3
 
 from .support import assert_axe_clean, axe_check, screenshot, uk
 from .test_consultations import sign_in
+
+OCTOBER = dt.date(2014, 10, 1)
 
 
 def test_a_coordinator_finds_the_centre_behind_and_its_entries(
@@ -79,4 +83,74 @@ def test_the_public_results_page_on_a_phone(data: Any, new_context: Callable[...
     expect(page.get_by_role("row", name="R3.1")).to_contain_text("80")
     failures: list[str] = []
     axe_check(page, label="public results", collect=failures)
+    assert_axe_clean(failures)
+
+
+def test_a_month_goes_from_the_centre_to_the_network_and_into_the_report(
+    data: Any, new_context: Callable[..., BrowserContext]
+) -> None:
+    """The coordinator's month: the centres submit October, the region and the network approve it, a
+    manager corrects an entry of the approved month with a reason, and the donor report shows it."""
+    build_r3(data)
+    failures: list[str] = []
+    month = "2014-10"
+
+    manager = sign_in(new_context(), "manager_a")
+    manager.goto(f"/staff/results/cip-2014/months/?month={month}")
+    expect(manager.get_by_role("heading", level=1)).to_contain_text("жовтень 2014", ignore_case=True)
+    manager.get_by_role("button", name=re.compile("^" + uk("Submit the month"))).click()
+    expect(manager.get_by_role("status")).to_contain_text(uk("Submitted by the centre").split()[0])
+    row = manager.get_by_role("row", name=re.compile(data.centre_a.name))
+    expect(row).to_contain_text(uk("Submitted by the centre"))
+    axe_check(manager, label="monthly reports (manager)", collect=failures)
+    services.month_submit(actor=data.users["manager_b"], centre=data.centre_b, month=OCTOBER)
+
+    coordinator = sign_in(new_context(), "coordinator_a")
+    coordinator.get_by_role("link", name=uk("Results, targets and progress")).click()
+    coordinator.get_by_role("link", name="Центри публічної інформації, етап II").click()
+    coordinator.get_by_role("link", name=uk("Submit and approve months")).click()
+    coordinator.get_by_label(uk("Month")).select_option(month)
+    coordinator.get_by_role("button", name=uk("Show")).click()
+    coordinator.get_by_role("button", name=re.compile(uk("Approve") + " ")).first.click()
+    expect(coordinator.get_by_role("row", name=re.compile(data.centre_a.name))).to_contain_text(
+        uk("Approved by the region")
+    )
+    axe_check(coordinator, label="monthly reports (region)", collect=failures)
+
+    admin = sign_in(new_context(), "admin")
+    admin.goto(f"/staff/results/cip-2014/months/?month={month}")
+    expect(admin.get_by_role("main")).to_contain_text("2 з 2")
+    admin.get_by_role("button", name=re.compile("^Затвердити")).first.click()
+    expect(admin.get_by_role("row", name=re.compile(data.centre_a.name))).to_contain_text(uk("Approved by the network"))
+    screenshot(admin, "results-months")
+    axe_check(admin, label="monthly reports (network)", collect=failures)
+
+    # A manager corrects an entry of the approved month: asked why, then recorded.
+    entry = Consultation.objects.filter(centre=data.centre_a, day__month=10, day__year=2014).first()
+    manager.goto(f"/staff/log/entries/{entry.pk}/delete/")
+    manager.get_by_role("button", name=uk("Yes, delete it")).click()
+    expect(manager.get_by_role("alert")).to_be_visible()
+    manager.get_by_label(uk("Reason for the correction")).fill("Відвідувача записано двічі")
+    manager.get_by_role("button", name=uk("Yes, delete it")).click()
+    manager.wait_for_url("**/staff/log/entries/")
+    assert not Consultation.objects.filter(pk=entry.pk).exists()
+
+    # The network's dashboard shows the months and the correction; the report keeps them.
+    admin.goto("/staff/results/cip-2014/")
+    admin.get_by_label(uk("Period")).select_option(label=f"{START:%d.%m.%Y} – {END:%d.%m.%Y}")
+    admin.get_by_role("button", name=uk("Show")).click()
+    expect(admin.get_by_role("main")).to_contain_text("Відвідувача записано двічі")
+    admin.get_by_role("button", name=re.compile("^Створити таблицю показників")).click()
+    report = DonorReport.objects.get()
+    assert report.figures["corrections"][0]["reason"] == "Відвідувача записано двічі"
+    with admin.expect_download() as download:
+        admin.get_by_role("link", name=re.compile("^Завантажити \\(XLSX\\)")).click()
+    assert Path(download.value.path()).read_bytes() == bytes(report.content)
+    axe_check(admin, label="dashboard with months and a correction", collect=failures)
+
+    for prefix, heading in (("/en", "Monthly reports of the centres: October 2014"),
+                            ("/pl", "Sprawozdania miesięczne centrów:")):  # fmt: skip
+        admin.goto(f"{prefix}/staff/results/cip-2014/months/?month={month}")
+        expect(admin.get_by_role("heading", level=1)).to_contain_text(heading)
+        axe_check(admin, label=f"monthly reports {prefix}", collect=failures)
     assert_axe_clean(failures)

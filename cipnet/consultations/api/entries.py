@@ -21,8 +21,9 @@ from cipnet.consultations.api.common import ConsultationApiView
 from cipnet.consultations.api.serializers import (
     ConsultationCreateSerializer,
     ConsultationListQuerySerializer,
+    ConsultationPatchSerializer,
     ConsultationSerializer,
-    ConsultationUpdateSerializer,
+    CorrectionQuerySerializer,
     input_for_create,
     input_for_update,
     list_filters,
@@ -140,15 +141,18 @@ class ConsultationDetailView(ConsultationApiView):
             "are changed. The change is kept in the entry's history."
         ),
         parameters=[LANG],
-        request=ConsultationUpdateSerializer,
+        request=ConsultationPatchSerializer,
         responses={200: ConsultationSerializer, **error_responses(400, 401, 403, 404)},
     )
     def patch(self, request: Request, pk: int) -> Response:
         c = self.changeable(pk)
-        serializer = ConsultationUpdateSerializer(data=request.data, partial=True, context=self.context())
+        serializer = ConsultationPatchSerializer(data=request.data, partial=True, context=self.context())
         serializer.is_valid(raise_exception=True)
         services.consultation_update(
-            actor=request_actor(request), consultation=c, data=input_for_update(c, serializer.validated_data)
+            actor=request_actor(request),
+            consultation=c,
+            data=input_for_update(c, serializer.validated_data),
+            correction_reason=serializer.validated_data.get("correction_reason", ""),
         )
         return self.consultation_response(pk)
 
@@ -156,11 +160,20 @@ class ConsultationDetailView(ConsultationApiView):
         operation_id="consultations_destroy",
         tags=["consultations"],
         summary="Delete an entry",
-        description="Its author within 24 hours of entering it; the centre's manager at any time.",
-        parameters=[LANG],
-        responses={204: None, **error_responses(401, 403, 404)},
+        description=(
+            "Its author within 24 hours of entering it; the centre's manager at any time. In a month the centre "
+            "has submitted for approval, only its manager, with `correction_reason`."
+        ),
+        parameters=[LANG, CorrectionQuerySerializer],
+        responses={204: None, **error_responses(400, 401, 403, 404)},
     )
     def delete(self, request: Request, pk: int) -> Response:
         c = self.changeable(pk)
-        services.consultation_delete(actor=request_actor(request), consultation=c)
+        query = CorrectionQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        services.consultation_delete(
+            actor=request_actor(request),
+            consultation=c,
+            correction_reason=query.validated_data.get("correction_reason", ""),
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)

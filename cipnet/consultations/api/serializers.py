@@ -352,6 +352,31 @@ class ConsultationUpdateSerializer(StrictInputSerializer):
     )
 
 
+class ConsultationPatchSerializer(ConsultationUpdateSerializer):
+    """`PATCH /consultations/{id}/`: the fields to change, and why when the entry's month is submitted."""
+
+    correction_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=1000,
+        help_text=_(
+            "Required when the entry's month is submitted for approval: the change is then a correction, "
+            "made by the centre's manager and shown in the reports."
+        ),
+    )
+
+
+class CorrectionQuerySerializer(serializers.Serializer):
+    """`DELETE /consultations/{id}/?correction_reason=…`."""
+
+    correction_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=1000,
+        help_text=_("Required when the entry's month is submitted for approval (the deletion is a correction)."),
+    )
+
+
 class ConsultationCreateSerializer(ConsultationUpdateSerializer):
     """What `POST /consultations/` accepts. Unknown fields are refused."""
 

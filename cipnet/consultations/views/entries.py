@@ -17,13 +17,15 @@ from django.utils.translation import gettext as _
 from cipnet.accounts.models import User
 from cipnet.accounts.scopes import scope_for
 from cipnet.consultations import exports, selectors, services
-from cipnet.consultations.forms import ConsultationForm, initial_from
+from cipnet.consultations.forms import ConsultationForm, CorrectionForm, initial_from
 from cipnet.consultations.models import Consultation, HelpKind, Outcome, SocialCategory
 from cipnet.consultations.selectors import ConsultationFilters
 from cipnet.consultations.views.common import ALIASES, date_range, query_without, service_options, user_of
 from cipnet.core.clock import KYIV, now
 from cipnet.core.errors import put_errors
 from cipnet.directory.selectors import centre_list_visible_to
+from cipnet.reporting import selectors as reporting_selectors
+from cipnet.reporting import services as reporting
 
 
 def page_filters(request: HttpRequest, user: User, *, start: dt.date, end: dt.date) -> ConsultationFilters:
@@ -85,6 +87,9 @@ def entry_edit(request: HttpRequest, pk: int) -> HttpResponse:
     c = selectors.consultation_get_for_user(user=user, pk=pk)
     if not services.can_change(user, c):
         return render(request, "consultations/locked.html", {"c": c}, status=403)
+    locked = _locked_month(request, user, c)
+    if isinstance(locked, HttpResponse):
+        return locked
     if request.method == "POST":
         form = ConsultationForm(request.POST)
         if form.is_valid():
@@ -92,7 +97,12 @@ def entry_edit(request: HttpRequest, pk: int) -> HttpResponse:
             if not form.cleaned_data.get("occurred_at"):
                 data.occurred_at = c.occurred_at
             try:
-                services.consultation_update(actor=user, consultation=c, data=data)
+                services.consultation_update(
+                    actor=user,
+                    consultation=c,
+                    data=data,
+                    correction_reason=form.cleaned_data.get("correction_reason") or "",
+                )
             except ValidationError as exc:
                 put_errors(form, exc, ALIASES)
             else:
@@ -103,8 +113,17 @@ def entry_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "consultations/entry_edit.html",
-        {"form": form, "c": c, "centre": c.centre, "options": service_options(c.centre)},
+        {"form": form, "c": c, "centre": c.centre, "options": service_options(c.centre), "locked": locked},
     )
+
+
+def _locked_month(request: HttpRequest, user: User, c: Consultation) -> Any:
+    """The month report locking the entry's month (the form then asks why); a page refusing the change
+    when the user may not correct it; None when the month is open."""
+    locked = reporting_selectors.locked_month(centre_id=c.centre_id, day=c.day)
+    if locked is not None and not reporting.can_correct(user, c.centre):
+        return render(request, "consultations/month_locked.html", {"c": c, "locked": locked}, status=403)
+    return locked
 
 
 @login_required
@@ -113,11 +132,21 @@ def entry_delete(request: HttpRequest, pk: int) -> HttpResponse:
     c = selectors.consultation_get_for_user(user=user, pk=pk)
     if not services.can_change(user, c):
         return render(request, "consultations/locked.html", {"c": c}, status=403)
-    if request.method == "POST":
-        services.consultation_delete(actor=user, consultation=c)
-        messages.success(request, _("The entry was deleted. Its history is kept."))
-        return redirect("consultations:entries")
-    return render(request, "consultations/entry_delete.html", {"c": c})
+    locked = _locked_month(request, user, c)
+    if isinstance(locked, HttpResponse):
+        return locked
+    form = CorrectionForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.consultation_delete(
+                actor=user, consultation=c, correction_reason=form.cleaned_data["correction_reason"]
+            )
+        except ValidationError as exc:
+            put_errors(form, exc, ALIASES)
+        else:
+            messages.success(request, _("The entry was deleted. Its history is kept."))
+            return redirect("consultations:entries")
+    return render(request, "consultations/entry_delete.html", {"c": c, "locked": locked, "form": form})
 
 
 @login_required
