@@ -182,6 +182,15 @@ UK: dict[str, str] = {
     "Behind": "Відстає",
     "Far behind": "Значно відстає",
     "See them": "Переглянути",
+    "Submit the month": "Подати місяць",
+    "Submitted by the centre": "Подано центром",
+    "Submit and approve months": "Подати й затвердити місяці",
+    "Month": "Місяць",
+    "Approve": "Затвердити",
+    "Approved by the region": "Затверджено регіоном",
+    "Approved by the network": "Затверджено мережею",
+    "Yes, delete it": "Так, видалити",
+    "Reason for the correction": "Причина виправлення",
 }
 
 
