@@ -221,13 +221,14 @@ class RequestsQuerySerializer(JurisdictionQuerySerializer):
                 raise serializers.ValidationError({name: [self.error_messages["range"]]})
         # In UTC: Python subtracts two times of one zone by their wall clocks, so a window across
         # the change to summer time would count an hour too many.
-        start, end = (m.astimezone(dt.UTC) if m is not None else None for m in (start, end))
-        if start is None and end is None:
-            end = now()
-        if start is None:
+        given_start: dt.datetime | None = start.astimezone(dt.UTC) if start is not None else None
+        given_end: dt.datetime | None = end.astimezone(dt.UTC) if end is not None else None
+        if given_start is None:
+            end = given_end or now()
             start = end - open311.MAX_WINDOW
-        elif end is None:
-            end = start + open311.MAX_WINDOW
+        else:
+            start = given_start
+            end = given_end or start + open311.MAX_WINDOW
         if end < start:
             raise serializers.ValidationError({"end_date": [self.error_messages["order"]]})
         if end - start > open311.MAX_WINDOW:
