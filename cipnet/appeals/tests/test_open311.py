@@ -442,3 +442,32 @@ def test_outcome_alone_when_nothing_else_is_published(
     Appeal.objects.filter(pk=case.pk).update(public_answer="  ")
     (request,) = get(f"requests/{case.number}.json").json()
     assert request["status_notes"] == "Refused"
+
+
+@pytest.mark.parametrize(
+    ("path", "params"),
+    [
+        ("requests/" + "Я" * 300 + ".json", {}),
+        ("requests.json", {"service_request_id": "Я" * 3001}),
+        ("requests.json", {"service_code": "info-request," * 50}),
+        ("requests.json", {"start_date": "2026-11-16T25:00:00"}),
+        ("requests.json", {"page": "9" * 40}),
+        ("services/" + "%C3%28" + ".json", {}),
+    ],
+)
+def test_nonsense_is_refused_not_a_server_error(db: None, path: str, params: dict[str, str]) -> None:
+    response = Client(HTTP_ACCEPT_LANGUAGE="en").get(BASE + path, params)
+    assert response.status_code in (400, 404), response.content
+    Draft7Validator(ERRORS_SCHEMA).validate(response.json())
+
+
+@pytest.mark.parametrize(
+    ("path", "params"),
+    [("requests/%00.json", {}), ("requests.json", {"service_request_id": "ЗВ\x00"}), ("services/%00.json", {})],
+)
+def test_a_nul_is_refused_before_the_facade(db: None, path: str, params: dict[str, str]) -> None:
+    """The project's guard answers a NUL in the address with its own 400 (`cipnet.core`), for every
+    endpoint alike: never a 500 from the database."""
+    response = Client(HTTP_ACCEPT_LANGUAGE="en").get(BASE + path, params)
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid"
