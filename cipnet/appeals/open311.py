@@ -31,20 +31,20 @@ MAX_WINDOW = dt.timedelta(days=90)
 DESCRIPTION_MAX = 4000
 
 
-class RequestStatus(models.TextChoices):
+class Open311Status(models.TextChoices):
     """GeoReport's statuses: a case still owed an answer is open, every other published case closed."""
 
     OPEN = "open"
     CLOSED = "closed"
 
 
-class ServiceType(models.TextChoices):
+class Open311ServiceType(models.TextChoices):
     """GeoReport's service types; every case is handled by people as it comes, so "realtime"."""
 
     REALTIME = "realtime"
 
 
-OPEN, CLOSED = RequestStatus.OPEN.value, RequestStatus.CLOSED.value
+OPEN, CLOSED = Open311Status.OPEN.value, Open311Status.CLOSED.value
 STATUSES = (OPEN, CLOSED)
 
 

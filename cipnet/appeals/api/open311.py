@@ -45,11 +45,11 @@ def kyiv_iso(moment: dt.datetime | None) -> str | None:
 
 
 class RequestStatusField(NamedChoiceField):
-    choices_enum = open311.RequestStatus
+    choices_enum = open311.Open311Status
 
 
 class ServiceTypeField(NamedChoiceField):
-    choices_enum = open311.ServiceType
+    choices_enum = open311.Open311ServiceType
 
 
 class Open311EndpointSerializer(serializers.Serializer):
@@ -81,7 +81,7 @@ class Open311ServiceSerializer(serializers.Serializer):
 
     @extend_schema_field(ServiceTypeField())
     def get_type(self, obj: open311.Service) -> str:
-        return open311.ServiceType.REALTIME.value
+        return open311.Open311ServiceType.REALTIME.value
 
 
 class Open311ServiceDefinitionSerializer(serializers.Serializer):
