@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from cipnet.accounts.models import User
 from cipnet.accounts.scopes import scope_for
+from cipnet.appeals import open311
 from cipnet.appeals.deadlines import is_overdue, working_days_left
 from cipnet.appeals.models import (
     OPEN_STATUSES,
@@ -171,6 +172,47 @@ def case_list_public(filters: RegisterFilters) -> QuerySet[Appeal]:
     if filters.kind in Kind.values:
         qs = qs.filter(kind=filters.kind)
     return qs.select_related("authority").order_by("-published_at", "-id")
+
+
+@dataclass(frozen=True)
+class Open311Filters:
+    """What `GET /api/open311/v2/requests.json` narrows the register to. Register numbers, when
+    given, override every other filter (as GeoReport says); else the cases received in
+    [received_from, received_to], of the services and GeoReport statuses named (none: all)."""
+
+    numbers: tuple[str, ...] = ()
+    service_codes: tuple[str, ...] = ()
+    received_from: dt.datetime | None = None
+    received_to: dt.datetime | None = None
+    statuses: tuple[str, ...] = ()
+
+
+def case_list_open311(filters: Open311Filters) -> QuerySet[Appeal]:
+    """The register's published cases (`case_list_public`, nothing else) that a GeoReport service
+    describes, narrowed by `filters`, the latest received first."""
+    qs = case_list_public(RegisterFilters()).filter(open311.any_service_q())
+    if filters.numbers:
+        qs = qs.filter(number__in=filters.numbers)
+    else:
+        if filters.service_codes:
+            q = Q(pk__in=[])
+            for code in filters.service_codes:
+                q |= open311.BY_CODE[code].q()
+            qs = qs.filter(q)
+        if filters.received_from is not None:
+            qs = qs.filter(received_at__gte=filters.received_from)
+        if filters.received_to is not None:
+            qs = qs.filter(received_at__lte=filters.received_to)
+        qs = qs.filter(open311.status_q(filters.statuses))
+    return qs.order_by("-received_at", "-id")
+
+
+def case_get_open311(*, number: str) -> Appeal:
+    """One published case by its register number, if a GeoReport service describes it; else 404."""
+    appeal = case_list_open311(Open311Filters(numbers=(number,))).first()
+    if appeal is None:
+        raise Http404
+    return appeal
 
 
 @dataclass(frozen=True)

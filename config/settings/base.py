@@ -366,6 +366,9 @@ CIPNET_INBOUND_MAIL_SECRET = os.environ.get("CIPNET_INBOUND_MAIL_SECRET", "")
 # IRIs of the catalogue export. Empty: e-mails use http://127.0.0.1:8000 (development), the export
 # the address of the request.
 CIPNET_BASE_URL = os.environ.get("CIPNET_BASE_URL", "")
+# The one jurisdiction the Open311 GeoReport v2 facade (/api/open311/v2/) answers for: a client
+# that sends `jurisdiction_id` must send this.
+CIPNET_OPEN311_JURISDICTION = os.environ.get("CIPNET_OPEN311_JURISDICTION", "cipnet")
 
 # --- Catalogue: "most asked" -------------------------------------------------
 # The catalogue orders its "most asked" services by how often consultants used each card; the

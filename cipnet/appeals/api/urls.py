@@ -1,8 +1,9 @@
-"""/api/v1/ routes of the virtual reception; `config/api_urls.py` gathers every app's routes."""
+"""/api/v1/ routes of the virtual reception, and the Open311 GeoReport v2 facade over its public
+register (/api/open311/v2/); `config/api_urls.py` gathers every app's routes."""
 
-from django.urls import URLPattern, path
+from django.urls import URLPattern, path, re_path
 
-from cipnet.appeals.api import cases, deadline, inbound, steps
+from cipnet.appeals.api import cases, deadline, inbound, open311, steps
 from cipnet.appeals.api import public as reception_public
 
 urlpatterns: list[URLPattern] = [
@@ -40,4 +41,19 @@ urlpatterns: list[URLPattern] = [
         name="reception-authority-statistics",
     ),
     path("v1/reception/inbound-mail/", inbound.InboundMailView.as_view(), name="reception-inbound-mail"),
+    # Open311 GeoReport v2 (read-only): the format is part of the address, and only .json is served.
+    path("open311/v2/discovery.json", open311.DiscoveryView.as_view(), name="open311-discovery"),
+    path("open311/v2/services.json", open311.ServiceListView.as_view(), name="open311-services"),
+    path(
+        "open311/v2/services/<str:service_code>.json",
+        open311.ServiceDefinitionView.as_view(),
+        name="open311-service",
+    ),
+    path("open311/v2/requests.json", open311.RequestListView.as_view(), name="open311-requests"),
+    path(
+        "open311/v2/requests/<str:service_request_id>.json",
+        open311.RequestDetailView.as_view(),
+        name="open311-request",
+    ),
+    re_path(r"^open311/v2/(?P<rest>.*)$", open311.OtherFormatView.as_view(), name="open311-other"),
 ]
