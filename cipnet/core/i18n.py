@@ -7,7 +7,7 @@ from typing import Any
 from django.utils.functional import lazy
 from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language, gettext
+from django.utils.translation import get_language, gettext, gettext_noop
 
 from cipnet.core.text import transliterate
 
@@ -78,3 +78,8 @@ def _hint(message: str, **examples: object) -> SafeString:
 #: A hint that quotes Ukrainian examples (`%(name)s` in a translated message, filled in with the example
 #: marked `lang="uk"` on English and Polish pages). Lazy: translated in the language of each request.
 hint_with_examples = lazy(_hint, SafeString)
+
+
+# Django's own empty choice of a select ("- Select an option -"), worded for our users in our
+# catalogues (it wins over Django's). Named here so that `make messages` keeps it.
+EMPTY_CHOICE = gettext_noop("- Select an option -")
