@@ -3,7 +3,7 @@ CIPnet cannot observe (with their evidence). Everyone else reads results on the 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import admin
@@ -71,7 +71,8 @@ class IndicatorForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["source"].choices = [
+        source = cast(forms.ChoiceField, self.fields["source"])
+        source.choices = [
             ("", _("— entered by hand, with evidence —")),
             *((key, str(source.label)) for key, source in REGISTRY.items()),
         ]
