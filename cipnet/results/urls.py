@@ -10,5 +10,6 @@ urlpatterns = [
     path("<slug:code>/reports/", views.report_generate, name="report_generate"),
     path("<slug:code>/reports/<int:pk>.xlsx", views.report_download, name="report_download"),
     path("<slug:code>/reports/<int:pk>.xml", views.report_iati, name="report_iati"),
+    path("<slug:code>/reports/<int:pk>.pdf", views.report_pdf, name="report_pdf"),
     path("<slug:code>/<str:indicator>/", views.indicator_detail, name="indicator"),
 ]
