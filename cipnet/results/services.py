@@ -133,7 +133,6 @@ def _sha256(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest() if content else ""
 
 
-@transaction.atomic
 def donor_report_generate(
     *,
     actor: User | None,
@@ -145,7 +144,10 @@ def donor_report_generate(
     """Freeze the programme's figures for the days asked (default: the whole programme) with the files
     made from them alone: the indicator tracking table (XLSX), the IATI activity file when the programme
     is registered, and the narrative PDF in `language` when this server can make PDFs; each with its
-    SHA-256. Later changes to the rows behind the figures change a new report, never this one."""
+    SHA-256. Later changes to the rows behind the figures change a new report, never this one.
+
+    Not one transaction: the report is a single row written last, and drawing its files takes seconds
+    that an IMMEDIATE transaction on SQLite would hold every other writer waiting for."""
     _require_network(actor)
     start, end = start or programme.starts_on, end or programme.ends_on
     if start > end:
