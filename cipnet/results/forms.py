@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cipnet.results.models import REPORT_LANGUAGES
 from cipnet.results.selectors import ScopeChoice
 
 
@@ -59,3 +60,12 @@ class ReturnForm(forms.Form):
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+class ReportForm(FiguresForm):
+    """The days of a donor report and the language of its narrative PDF (Ukrainian unless chosen)."""
+
+    language = forms.ChoiceField(label=_("Language of the PDF report"), choices=REPORT_LANGUAGES, required=False)
+
+    def clean_language(self) -> str:
+        return self.cleaned_data.get("language") or "uk"

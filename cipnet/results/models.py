@@ -312,6 +312,9 @@ class ManualValue(ScopedSpan):
         return f"{self.indicator_id} {self.starts_on}–{self.ends_on}: {shown}"
 
 
+REPORT_LANGUAGES = [("uk", _("Ukrainian")), ("en", _("English")), ("pl", _("Polish"))]
+
+
 class DonorReport(BaseModel):
     """A report generated for a donor, kept as it was made: its figures, its file and the file's SHA-256
     never change, whatever happens to the rows behind them afterwards."""
@@ -328,6 +331,11 @@ class DonorReport(BaseModel):
     #: The same frozen figures as an IATI 2.03 activity file (when the programme has an IATI identifier).
     iati_xml = models.BinaryField(_("IATI activity file"), editable=False, default=b"")
     iati_sha256 = models.CharField(_("SHA-256 of the IATI file"), max_length=64, editable=False, blank=True)
+    #: The language of the narrative PDF (the table and the IATI file carry every language they have).
+    language = models.CharField(_("language of the report"), max_length=2, choices=REPORT_LANGUAGES, default="uk")
+    #: The same frozen figures as a narrative PDF; empty when the server could not make PDFs (no Pango).
+    pdf = models.BinaryField(_("narrative report (PDF)"), editable=False, default=b"")
+    pdf_sha256 = models.CharField(_("SHA-256 of the PDF"), max_length=64, editable=False, blank=True)
 
     class Meta:
         verbose_name = _("donor report")

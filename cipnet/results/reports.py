@@ -31,10 +31,14 @@ def _text(value: Decimal | None) -> str | None:
 
 
 def _cell(fig: Figure) -> dict[str, Any]:
+    """A figure as the report keeps it, with its status when made (the traffic light against what
+    was expected by the period's end, or by the day of the report when that comes first)."""
     return {
         "target": _text(fig.target),
         "actual": fig.text if fig.indicator.measure == Measure.QUALITATIVE else _text(fig.actual),
         "percent": _text(fig.percent_of_target),
+        "expected": _text(fig.expected),
+        "status": fig.light,
     }
 
 
@@ -58,9 +62,16 @@ def report_periods(programme: Programme, start: dt.date, end: dt.date) -> list[t
     return [(start, end), *sorted(spans)]
 
 
-def report_figures(programme: Programme, *, start: dt.date, end: dt.date) -> dict[str, Any]:
+def report_figures(
+    programme: Programme, *, start: dt.date, end: dt.date, today: dt.date | None = None
+) -> dict[str, Any]:
     """Every indicator of the programme for the network in each period, and each computed indicator
-    for each of the programme's centres over the whole span."""
+    for each of the programme's centres over the whole span. `today`: the day the report is made
+    (what is expected of a period not over yet is pro-rated to it; default: none is)."""
+
+    def by(last: dt.date) -> dt.date:
+        return last if today is None else min(last, today)
+
     periods = report_periods(programme, start, end)
     counted = programme_centre_ids(programme)
     indicators = list(
@@ -87,7 +98,8 @@ def report_figures(programme: Programme, *, start: dt.date, end: dt.date) -> dic
                 "target_lop": _text(indicator.target),
                 "computed": bool(indicator.source),
                 "periods": [
-                    _cell(figure(indicator, scope=Scope(), start=a, end=b, on=b, counted=counted)) for a, b in periods
+                    _cell(figure(indicator, scope=Scope(), start=a, end=b, on=by(b), counted=counted))
+                    for a, b in periods
                 ],
             }
         )
@@ -98,7 +110,9 @@ def report_figures(programme: Programme, *, start: dt.date, end: dt.date) -> dic
             "centre": str(centre.display_name),
             "region": str(centre.region.display_name),
             "code": indicator.code,
-            **_cell(figure(indicator, scope=Scope(centre_id=centre.pk), start=start, end=end, on=end, counted=counted)),
+            **_cell(
+                figure(indicator, scope=Scope(centre_id=centre.pk), start=start, end=end, on=by(end), counted=counted)
+            ),
         }
         for indicator in indicators
         if indicator.source
@@ -118,6 +132,7 @@ def report_figures(programme: Programme, *, start: dt.date, end: dt.date) -> dic
         "currency": programme.currency,
         "budget": _text(programme.budget),
         "donor": programme.donor,
+        "partners": [line.strip() for line in programme.partners.splitlines() if line.strip()],
         "start": start.isoformat(),
         "end": end.isoformat(),
         "periods": [[a.isoformat(), b.isoformat()] for a, b in periods],

@@ -265,7 +265,8 @@ def donor_reports_visible_to(*, user: User, programme: Programme) -> QuerySet[Do
     """A donor report holds every centre's figures: the network's staff only."""
     if not scope_for(user).network:
         return DonorReport.objects.none()
-    return DonorReport.objects.filter(programme=programme).select_related("generated_by").defer("content", "iati_xml")
+    reports = DonorReport.objects.filter(programme=programme).select_related("generated_by")
+    return reports.defer("content", "iati_xml", "pdf")
 
 
 def donor_report_get_for_user(*, user: User, programme: Programme, pk: int) -> DonorReport:

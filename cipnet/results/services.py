@@ -13,11 +13,11 @@ from django.utils.translation import gettext as _
 
 from cipnet.accounts.models import User
 from cipnet.accounts.scopes import scope_for
-from cipnet.core.clock import now
+from cipnet.core.clock import KYIV, now
 from cipnet.core.errors import Forbidden
 from cipnet.directory.models import Centre
-from cipnet.results import iati, reports
-from cipnet.results.models import DonorReport, Indicator, ManualValue, Programme, Result, Target
+from cipnet.results import iati, narrative, reports
+from cipnet.results.models import REPORT_LANGUAGES, DonorReport, Indicator, ManualValue, Programme, Result, Target
 from cipnet.results.sources import REGISTRY, Scope
 
 
@@ -129,26 +129,51 @@ def manual_value_record(
     return row
 
 
-@transaction.atomic
+def _sha256(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest() if content else ""
+
+
 def donor_report_generate(
-    *, actor: User | None, programme: Programme, start: dt.date | None = None, end: dt.date | None = None
+    *,
+    actor: User | None,
+    programme: Programme,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    language: str = "uk",
 ) -> DonorReport:
-    """Freeze the programme's figures for the days asked (default: the whole programme) with the
-    indicator tracking table made from them, and the table's SHA-256. Later changes to the rows behind
-    the figures change a new report, never this one."""
+    """Freeze the programme's figures for the days asked (default: the whole programme) with the files
+    made from them alone: the indicator tracking table (XLSX), the IATI activity file when the programme
+    is registered, and the narrative PDF in `language` when this server can make PDFs; each with its
+    SHA-256. Later changes to the rows behind the figures change a new report, never this one.
+
+    Not one transaction: the report is a single row written last, and drawing its files takes seconds
+    that an IMMEDIATE transaction on SQLite would hold every other writer waiting for."""
     _require_network(actor)
     start, end = start or programme.starts_on, end or programme.ends_on
     if start > end:
         raise ValidationError(_("The first day is after the last day."))
     if start < programme.starts_on or end > programme.ends_on:
         raise ValidationError(_("Choose days within the programme."))
-    figures = reports.report_figures(programme, start=start, end=end)
+    if language not in dict(REPORT_LANGUAGES):
+        raise ValidationError({"language": _("Choose Ukrainian, English or Polish.")})
     moment = now()
+    figures = reports.report_figures(programme, start=start, end=end, today=moment.astimezone(KYIV).date())
     content = reports.tracking_table_xlsx(figures, generated_at=moment)
     try:
         activity = iati.activity_xml(figures, generated_at=moment)
     except iati.NotReady:
         activity = b""  # the programme is not registered with IATI: the table alone
+    checksums = {"xlsx": _sha256(content), "iati": _sha256(activity)}
+    try:
+        pdf = narrative.narrative_pdf(
+            figures,
+            language=language,
+            generated_at=moment,
+            generated_by=actor.display_name if actor is not None else "",
+            checksums=checksums,
+        )
+    except narrative.Unavailable:
+        pdf = b""  # this server cannot make PDFs (see docs/deployment.md): the table and IATI file alone
     return DonorReport.objects.create(
         programme=programme,
         starts_on=start,
@@ -156,7 +181,10 @@ def donor_report_generate(
         generated_by=actor,
         figures=figures,
         content=content,
-        sha256=hashlib.sha256(content).hexdigest(),
+        sha256=_sha256(content),
         iati_xml=activity,
-        iati_sha256=hashlib.sha256(activity).hexdigest() if activity else "",
+        iati_sha256=_sha256(activity),
+        language=language,
+        pdf=pdf,
+        pdf_sha256=_sha256(pdf),
     )

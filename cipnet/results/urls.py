@@ -13,5 +13,6 @@ urlpatterns = [
     path("<slug:code>/months/", views.programme_months, name="months"),
     path("<slug:code>/months/act/", views.month_act, name="month_act"),
     path("<slug:code>/months/<int:centre>/<str:month>/return/", views.month_return, name="month_return"),
+    path("<slug:code>/reports/<int:pk>.pdf", views.report_pdf, name="report_pdf"),
     path("<slug:code>/<str:indicator>/", views.indicator_detail, name="indicator"),
 ]

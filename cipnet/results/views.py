@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from cipnet.accounts.models import User
@@ -24,9 +25,14 @@ from cipnet.core.errors import put_errors
 from cipnet.reporting import services as reporting
 from cipnet.reporting.models import MonthStatus, due_on, next_month
 from cipnet.results import selectors, services
-from cipnet.results.forms import FiguresForm, ReturnForm
-from cipnet.results.models import Programme
+from cipnet.results.forms import FiguresForm, ReportForm, ReturnForm
+from cipnet.results.models import REPORT_LANGUAGES, Programme
 from cipnet.results.selectors import ScopeChoice
+
+PDF_UNAVAILABLE = gettext_lazy(
+    "The PDF report could not be made on this server: a program it needs is not installed. "
+    "The Excel table and the other files were made as usual."
+)
 
 
 def _user(request: HttpRequest) -> User:
@@ -88,6 +94,7 @@ def programme_dashboard(request: HttpRequest, code: str) -> HttpResponse:
             -12:
         ],
         "corrections": list(selectors.corrections(programme, scope=chosen.scope, start=start, end=end)[:50]),
+        "report_languages": REPORT_LANGUAGES,
     }
     return render(request, "results/dashboard.html", context)
 
@@ -98,17 +105,19 @@ def report_generate(request: HttpRequest, code: str) -> HttpResponse:
     user = _user(request)
     programme = selectors.programme_get_for_user(user=user, code=code)
     spans = selectors.periods(programme)
-    form = FiguresForm(request.POST, scopes=selectors.scope_choices(user=user, programme=programme), spans=spans)
-    start, end = spans[0]
+    form = ReportForm(request.POST, scopes=selectors.scope_choices(user=user, programme=programme), spans=spans)
     if form.is_valid():
         start, end = form.cleaned_data["span"]
+        language = form.cleaned_data["language"]
     else:
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, str(error))
         return redirect(f"{reverse('results:programme', args=[code])}#reports")
     try:
-        report = services.donor_report_generate(actor=user, programme=programme, start=start, end=end)
+        report = services.donor_report_generate(
+            actor=user, programme=programme, start=start, end=end, language=language
+        )
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
@@ -117,6 +126,8 @@ def report_generate(request: HttpRequest, code: str) -> HttpResponse:
             request,
             _("The report is ready: its figures are kept as they are now. SHA-256: %(sum)s") % {"sum": report.sha256},
         )
+        if not report.pdf_sha256:
+            messages.warning(request, PDF_UNAVAILABLE)
     return redirect(f"{reverse('results:programme', args=[code])}#reports")
 
 
@@ -129,6 +140,19 @@ def report_download(request: HttpRequest, code: str, pk: int) -> HttpResponse:
         bytes(report.content), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
     name = f"{programme.code}_{report.starts_on:%Y-%m-%d}_{report.ends_on:%Y-%m-%d}_{report.pk}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+def report_pdf(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    user = _user(request)
+    programme = selectors.programme_get_for_user(user=user, code=code)
+    report = selectors.donor_report_get_for_user(user=user, programme=programme, pk=pk)
+    if not report.pdf_sha256:
+        raise Http404  # this server could not make it (the dashboard says so)
+    response = HttpResponse(bytes(report.pdf), content_type="application/pdf")
+    name = f"{programme.code}_{report.starts_on:%Y-%m-%d}_{report.ends_on:%Y-%m-%d}_{report.pk}_{report.language}.pdf"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 

@@ -346,7 +346,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.request": {"level": "ERROR"}},
+    # WeasyPrint's progress ("Step 5 - Creating layout - Page 3") on every donor report: not for the log.
+    "loggers": {"django.request": {"level": "ERROR"}, "weasyprint.progress": {"level": "WARNING"}},
 }
 
 # --- Virtual reception: statutory terms -------------------------------------

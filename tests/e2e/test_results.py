@@ -59,16 +59,22 @@ def test_a_coordinator_finds_the_centre_behind_and_its_entries(
     expect(page.locator("table.compact tbody tr")).to_have_count(30)
     axe_check(page, label="the entries behind a figure", collect=failures)
 
-    # Back to the programme: the donor's indicator table for the period, kept with its checksum.
+    # Back to the programme: the donor report for the period (PDF and indicator table), kept with checksums.
     page.go_back()
     page.go_back()
-    page.get_by_role("button", name=re.compile("^Створити таблицю показників")).click()
+    expect(page.get_by_label("Мова звіту PDF")).to_have_value("uk")
+    page.get_by_role("button", name=re.compile("^Скласти звіт за")).click()
     report = DonorReport.objects.get()
     expect(page.get_by_role("status")).to_contain_text(report.sha256)
     with page.expect_download() as download:
         page.get_by_role("link", name=re.compile("^Завантажити \\(XLSX\\)")).click()
     assert download.value.suggested_filename.endswith(".xlsx")
     assert Path(download.value.path()).read_bytes() == bytes(report.content)
+    with page.expect_download() as download:
+        page.get_by_role("link", name=re.compile("^Звіт \\(PDF\\) — Українська")).click()
+    span = f"{report.starts_on:%Y-%m-%d}_{report.ends_on:%Y-%m-%d}"
+    assert download.value.suggested_filename == f"cip-2014_{span}_{report.pk}_uk.pdf"
+    assert Path(download.value.path()).read_bytes() == bytes(report.pdf) != b""
     axe_check(page, label="programme dashboard with a report", collect=failures)
     assert_axe_clean(failures)
 
