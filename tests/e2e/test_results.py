@@ -146,7 +146,8 @@ def test_a_month_goes_from_the_centre_to_the_network_and_into_the_report(
     admin.get_by_label(uk("Period")).select_option(label=f"{START:%d.%m.%Y} – {END:%d.%m.%Y}")
     admin.get_by_role("button", name=uk("Show")).click()
     expect(admin.get_by_role("main")).to_contain_text("Відвідувача записано двічі")
-    admin.get_by_role("button", name=re.compile("^Створити таблицю показників")).click()
+    admin.get_by_role("button", name=re.compile("^Скласти звіт за")).click()
+    expect(admin.get_by_role("status")).to_be_visible()
     report = DonorReport.objects.get()
     assert report.figures["corrections"][0]["reason"] == "Відвідувача записано двічі"
     with admin.expect_download() as download:
