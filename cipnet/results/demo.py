@@ -28,6 +28,7 @@ from cipnet.consultations import demo as consultations_demo
 from cipnet.consultations.models import Consultation, HelpKind, Outcome
 from cipnet.consultations.rollups import rebuild
 from cipnet.directory.models import Centre
+from cipnet.reporting import demo as reporting_demo
 from cipnet.results import services
 from cipnet.results.models import Aggregation, Disaggregation, Indicator, Level, Measure, Programme, Result
 from cipnet.results.sources import Scope
@@ -214,6 +215,10 @@ def _programme_000() -> Programme | None:
         )
     consultations_demo.load_exactly(
         centres=centres, start=SERVICES_FROM, end=SERVICES_TO, per_centre=PER_CENTRE, seed=2014
+    )
+    # September and October approved by the network; November still on its way up (ADR 12).
+    reporting_demo.load_months(
+        centres=centres, approved=[dt.date(2014, 9, 1), dt.date(2014, 10, 1)], last=dt.date(2014, 11, 1)
     )
     return programme
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from decimal import Decimal
 
@@ -17,6 +18,7 @@ from cipnet.directory.katottg import Row, territory_import
 from cipnet.directory.models import Centre
 from cipnet.directory.tests.conftest import katottg_lines  # noqa: F401 - a fixture
 from cipnet.directory.tests.test_demo import demo_territory_rows  # noqa: F401 - a fixture
+from cipnet.reporting import selectors as reporting_selectors
 from cipnet.results import demo
 from cipnet.results.figures import figure
 from cipnet.results.models import Indicator, Programme
@@ -84,3 +86,12 @@ def test_manual_figures_carry_their_evidence_and_the_demo_loads_once(loaded: Non
     assert [r.code for r in programme.results.filter(parent__isnull=False)] == [f"R{n}" for n in range(1, 9)]
     assert figure(_indicator("R1.1"), scope=Scope(), start=programme.starts_on, end=programme.ends_on).actual == 20
     assert figure(_indicator("R1.2"), scope=Scope(), start=programme.starts_on, end=programme.ends_on).actual == 4
+
+
+def test_the_demo_months_are_approved_and_november_on_its_way(loaded: None) -> None:
+    programme = Programme.objects.get(code="cip-2014")
+    sep, octo, nov = reporting_selectors.completeness(
+        centres=programme.centres.all(), months=[dt.date(2014, 9, 1), dt.date(2014, 10, 1), dt.date(2014, 11, 1)]
+    )
+    assert (sep.submitted, sep.on_time, sep.approved, octo.approved) == (20, 20, 20, 20)
+    assert (nov.centres, nov.submitted, nov.on_time, nov.region_approved, nov.approved) == (20, 17, 15, 8, 0)
