@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.cache import cache
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
@@ -14,6 +17,7 @@ from cipnet.consultations import selectors as consultations
 from cipnet.consultations.models import AgeBand, Gender, SettlementType
 from cipnet.core.errors import NotFoundOrNotAllowed
 from cipnet.directory.models import Centre, Region
+from cipnet.results import opendata
 from cipnet.results.figures import Figure, programme_centre_ids, with_figure_rows
 from cipnet.results.figures import figure as figure
 from cipnet.results.models import Disaggregation, DonorReport, Indicator, Programme, Result
@@ -269,3 +273,30 @@ def donor_report_get_for_user(*, user: User, programme: Programme, pk: int) -> D
     if report is None:
         raise NotFoundOrNotAllowed
     return report
+
+
+def programme_list_public() -> QuerySet[Programme]:
+    """The programmes whose results are open to everyone."""
+    return Programme.objects.filter(is_public=True).order_by("-starts_on", "code")
+
+
+#: How long a public programme's open data table is kept before it is computed again (seconds): as
+#: long as its public page (ADR 10).
+OPEN_DATA_SECONDS = 60
+
+
+def open_data_rows(programme: Programme) -> list[dict[str, Any]]:
+    """A public programme's open data table (`cipnet.results.opendata`), small cells suppressed, as
+    plain rows; kept a minute, as the public page."""
+    if not programme.is_public:
+        raise NotFoundOrNotAllowed
+    key = f"results:open-data:{programme.pk}:{programme.updated_at.isoformat()}"
+    rows = cache.get(key)
+    if rows is None:
+        rows = [row.as_dict() for row in opendata.table(programme)]
+        cache.set(key, rows, OPEN_DATA_SECONDS)
+    return rows
+
+
+def open_data_indicators(programme: Programme) -> list[Indicator]:
+    return opendata.public_indicators(programme)

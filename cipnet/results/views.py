@@ -4,8 +4,10 @@ breakdowns, with the rows behind them) and for the public (progress per result).
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -20,7 +22,7 @@ from cipnet.accounts.models import User
 from cipnet.accounts.scopes import scope_for
 from cipnet.core import pagecache
 from cipnet.core.clock import KYIV, now
-from cipnet.results import selectors, services
+from cipnet.results import metadata, opendata, selectors, services
 from cipnet.results.forms import FiguresForm
 from cipnet.results.models import Programme
 from cipnet.results.selectors import ScopeChoice
@@ -193,3 +195,61 @@ def programme_public(request: HttpRequest, code: str) -> HttpResponse:
         programme, scope=selectors.Scope(), start=programme.starts_on, end=programme.ends_on, on=_today()
     )
     return render(request, "results/public.html", {"programme": programme, "rows": rows})
+
+
+def _base_url(request: HttpRequest) -> str:
+    configured = str(getattr(settings, "CIPNET_BASE_URL", "") or "")
+    return (configured or request.build_absolute_uri("/")).rstrip("/")
+
+
+def _download(content: str | bytes, content_type: str) -> HttpResponse:
+    # Shown in the browser (the address ends with the file's name); a kept page keeps no other header.
+    return HttpResponse(content, content_type=content_type)
+
+
+@pagecache.public_page
+def open_data(request: HttpRequest, code: str) -> HttpResponse:
+    programme = selectors.programme_get_public(code=code)
+    rows = selectors.open_data_rows(programme)
+    context = {
+        "programme": programme,
+        "indicators": selectors.open_data_indicators(programme),
+        "row_count": len(rows),
+        "suppressed_count": sum(1 for r in rows if r["suppressed"]),
+    }
+    return render(request, "results/open_data.html", context)
+
+
+@pagecache.public_page
+def open_data_csv(request: HttpRequest, code: str) -> HttpResponse:
+    programme = selectors.programme_get_public(code=code)
+    text = opendata.as_csv(selectors.open_data_rows(programme))
+    return _download(text.encode("utf-8"), "text/csv; charset=utf-8")
+
+
+@pagecache.public_page
+def open_data_json(request: HttpRequest, code: str) -> HttpResponse:
+    programme = selectors.programme_get_public(code=code)
+    body = {"programme": programme.code, "rows": selectors.open_data_rows(programme)}
+    return _download(json.dumps(body, ensure_ascii=False), "application/json")
+
+
+@pagecache.public_page
+def open_data_package(request: HttpRequest, code: str) -> HttpResponse:
+    programme = selectors.programme_get_public(code=code)
+    body = metadata.datapackage(programme, _base_url(request))
+    return _download(json.dumps(body, ensure_ascii=False, indent=2), "application/json")
+
+
+@pagecache.public_page
+def open_data_dcat_turtle(request: HttpRequest, code: str) -> HttpResponse:
+    programme = selectors.programme_get_public(code=code)
+    text = metadata.dcat_turtle(programme, _base_url(request), modified=_today())
+    return _download(text, "text/turtle; charset=utf-8")
+
+
+@pagecache.public_page
+def open_data_dcat_jsonld(request: HttpRequest, code: str) -> HttpResponse:
+    programme = selectors.programme_get_public(code=code)
+    text = metadata.dcat_jsonld(programme, _base_url(request), modified=_today())
+    return _download(text, "application/ld+json")
