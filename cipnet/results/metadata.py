@@ -124,7 +124,8 @@ def dcat_graph(programme: Programme, base_url: str, *, modified: dt.date) -> Gra
 
     g.add((catalogue, RDF.type, DCAT.Catalog))
     g.add((catalogue, DCTERMS.title, Literal(_("CIPnet: programme results"))))
-    g.add((catalogue, DCTERMS.description, Literal(_("Open data of the programmes' results, small counts suppressed."))))
+    about = _("Open data of the programmes' results, small counts suppressed.")
+    g.add((catalogue, DCTERMS.description, Literal(about)))
     g.add((catalogue, DCTERMS.publisher, publisher))
     g.add((catalogue, DCTERMS.license, licence))
     g.add((catalogue, FOAF.homepage, URIRef(base_url + "/")))

@@ -186,9 +186,7 @@ class _Builder:
     def add(self, indicator: Indicator) -> None:
         source = REGISTRY[indicator.source]
         whole_period = self.periods[-1]
-        whole = figure(
-            indicator, scope=Scope(), start=whole_period.start, end=whole_period.end, counted=self.counted
-        )
+        whole = figure(indicator, scope=Scope(), start=whole_period.start, end=whole_period.end, counted=self.counted)
         places = self.places(indicator, whole)
         dimensions = [d for d in PEOPLE if d in source.dimensions]
         parts = ("count",) if source.kind == COUNT else ("numerator", "denominator", "rest")

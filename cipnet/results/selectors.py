@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.cache import cache
-
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
