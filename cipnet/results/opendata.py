@@ -188,7 +188,7 @@ class _Builder:
         whole_period = self.periods[-1]
         whole = figure(indicator, scope=Scope(), start=whole_period.start, end=whole_period.end, counted=self.counted)
         places = self.places(indicator, whole)
-        dimensions = [d for d in PEOPLE if d in source.dimensions]
+        dimensions = [str(d) for d in PEOPLE if d in source.dimensions]
         parts = ("count",) if source.kind == COUNT else ("numerator", "denominator", "rest")
         title = str(indicator.display_title)
         unit = "percent" if indicator.measure == Measure.PERCENTAGE else "share"

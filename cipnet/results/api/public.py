@@ -100,7 +100,7 @@ class ProgrammeDetailSerializer(ProgrammeListItemSerializer):
     currency = serializers.CharField()
     results = serializers.SerializerMethodField()
     figures = serializers.SerializerMethodField()
-    data = serializers.SerializerMethodField()
+    data = serializers.SerializerMethodField()  # type: ignore[assignment]  # a declared field, not Serializer.data
 
     def get_results(self, obj: Programme) -> list[dict[str, Any]]:
         results = obj.results.select_related("parent").prefetch_related("indicators").order_by("position", "code")

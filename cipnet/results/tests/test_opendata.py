@@ -173,7 +173,7 @@ def test_the_open_data_page_explains_suppression(world: World, r3: Indicator) ->
     page = Client().get(reverse("results_public:data", args=["cip-2014"]))
     html = page.content.decode()
     assert page.status_code == 200
-    assert "<h2 id=\"open-data-heading\">Відкриті дані</h2>" in html
+    assert '<h2 id="open-data-heading">Відкриті дані</h2>' in html
     assert "Число від 1 до 4 ніколи не показуємо" in html
     for name in FILES:
         assert reverse(f"results_public:{name}", args=["cip-2014"]) in html
