@@ -12,6 +12,7 @@ from cipnet.consultations.api.urls import urlpatterns as consultations
 from cipnet.directory.api.urls import urlpatterns as directory
 from cipnet.equeue.api.urls import urlpatterns as equeue
 from cipnet.eservices.api.urls import urlpatterns as eservices
+from cipnet.results.api.urls import urlpatterns as results
 
 app_name = "api"
 
@@ -21,5 +22,6 @@ urlpatterns: list[URLPattern] = [
     *consultations,
     *equeue,
     *appeals,
+    *results,
     path("v1/schema/", SpectacularAPIView.as_view(), name="schema"),
 ]

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
@@ -18,6 +20,7 @@ from cipnet.directory.models import Centre, Region
 from cipnet.reporting import selectors as reporting
 from cipnet.reporting import services as reporting_services
 from cipnet.reporting.models import Correction, MonthEvent, MonthReport, MonthStatus, month_of, next_month
+from cipnet.results import opendata
 from cipnet.results.figures import Figure, programme_centre_ids, with_figure_rows
 from cipnet.results.figures import figure as figure
 from cipnet.results.models import Disaggregation, DonorReport, Indicator, Programme, Result
@@ -371,3 +374,30 @@ def month_events(*, centre: Centre, month: dt.date) -> QuerySet[MonthEvent]:
 
 def corrections(programme: Programme, *, scope: Scope, start: dt.date, end: dt.date) -> QuerySet[Correction]:
     return reporting.corrections(centres=scope_centres(programme, scope), start=start, end=end)
+
+
+def programme_list_public() -> QuerySet[Programme]:
+    """The programmes whose results are open to everyone."""
+    return Programme.objects.filter(is_public=True).order_by("-starts_on", "code")
+
+
+#: How long a public programme's open data table is kept before it is computed again (seconds): as
+#: long as its public page (ADR 10).
+OPEN_DATA_SECONDS = 60
+
+
+def open_data_rows(programme: Programme) -> list[dict[str, Any]]:
+    """A public programme's open data table (`cipnet.results.opendata`), small cells suppressed, as
+    plain rows; kept a minute, as the public page."""
+    if not programme.is_public:
+        raise NotFoundOrNotAllowed
+    key = f"results:open-data:{programme.pk}:{programme.updated_at.isoformat()}"
+    rows = cache.get(key)
+    if rows is None:
+        rows = [row.as_dict() for row in opendata.table(programme)]
+        cache.set(key, rows, OPEN_DATA_SECONDS)
+    return rows
+
+
+def open_data_indicators(programme: Programme) -> list[Indicator]:
+    return opendata.public_indicators(programme)

@@ -25,6 +25,10 @@ from cipnet.directory.models import Centre, CentreStatus, CoordinationOffice
 from cipnet.results.models import Disaggregation
 
 COUNT, RATIO = "count", "ratio"
+#: How a source's counts behave over time (what open data may declare about its months):
+#: SPAN counts what happened in the span, so consecutive spans add up; AT_END counts what stands on the
+#: span's last day; TIMELESS does not depend on the span at all.
+SPAN, AT_END, TIMELESS = "span", "at_end", "timeless"
 
 
 @dataclass(frozen=True)
@@ -72,6 +76,7 @@ class Source:
     dimensions: tuple[str, ...]
     count: Callable[[Scope, dt.date, dt.date], Counts] | None = None
     ratio: Callable[[Scope, dt.date, dt.date], tuple[Counts, Counts]] | None = None
+    over_time: str = SPAN
 
 
 def _centre_regions(centre_ids: list[int]) -> dict[int, int]:
@@ -184,6 +189,7 @@ REGISTRY: dict[str, Source] = {
             COUNT,
             (Disaggregation.CENTRE, Disaggregation.REGION),
             count=centres_operating,
+            over_time=AT_END,
         ),
         Source(
             "coordination_offices",
@@ -191,6 +197,7 @@ REGISTRY: dict[str, Source] = {
             COUNT,
             (Disaggregation.REGION,),
             count=coordination_offices,
+            over_time=TIMELESS,
         ),
         Source(
             "appeals_positive_share",

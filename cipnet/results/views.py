@@ -4,8 +4,10 @@ breakdowns, with the rows behind them) and for the public (progress per result).
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -24,7 +26,7 @@ from cipnet.core.clock import KYIV, now
 from cipnet.core.errors import put_errors
 from cipnet.reporting import services as reporting
 from cipnet.reporting.models import MonthStatus, due_on, next_month
-from cipnet.results import selectors, services
+from cipnet.results import metadata, opendata, selectors, services
 from cipnet.results.forms import FiguresForm, ReportForm, ReturnForm
 from cipnet.results.models import REPORT_LANGUAGES, Programme
 from cipnet.results.selectors import ScopeChoice
@@ -368,3 +370,61 @@ def month_return(request: HttpRequest, code: str, centre: int, month: str) -> Ht
         "back": _months_url(code, chosen, request.GET.get("region", "")),
     }
     return render(request, "results/month_return.html", context)
+
+
+def _base_url(request: HttpRequest) -> str:
+    configured = str(getattr(settings, "CIPNET_BASE_URL", "") or "")
+    return (configured or request.build_absolute_uri("/")).rstrip("/")
+
+
+def _download(content: str | bytes, content_type: str) -> HttpResponse:
+    # Shown in the browser (the address ends with the file's name); a kept page keeps no other header.
+    return HttpResponse(content, content_type=content_type)
+
+
+@pagecache.public_page
+def open_data(request: HttpRequest, code: str) -> HttpResponse:
+    programme = selectors.programme_get_public(code=code)
+    rows = selectors.open_data_rows(programme)
+    context = {
+        "programme": programme,
+        "indicators": selectors.open_data_indicators(programme),
+        "row_count": len(rows),
+        "suppressed_count": sum(1 for r in rows if r["suppressed"]),
+    }
+    return render(request, "results/open_data.html", context)
+
+
+@pagecache.public_page
+def open_data_csv(request: HttpRequest, code: str) -> HttpResponse:
+    programme = selectors.programme_get_public(code=code)
+    text = opendata.as_csv(selectors.open_data_rows(programme))
+    return _download(text.encode("utf-8"), "text/csv; charset=utf-8")
+
+
+@pagecache.public_page
+def open_data_json(request: HttpRequest, code: str) -> HttpResponse:
+    programme = selectors.programme_get_public(code=code)
+    body = {"programme": programme.code, "rows": selectors.open_data_rows(programme)}
+    return _download(json.dumps(body, ensure_ascii=False), "application/json")
+
+
+@pagecache.public_page
+def open_data_package(request: HttpRequest, code: str) -> HttpResponse:
+    programme = selectors.programme_get_public(code=code)
+    body = metadata.datapackage(programme, _base_url(request))
+    return _download(json.dumps(body, ensure_ascii=False, indent=2), "application/json")
+
+
+@pagecache.public_page
+def open_data_dcat_turtle(request: HttpRequest, code: str) -> HttpResponse:
+    programme = selectors.programme_get_public(code=code)
+    text = metadata.dcat_turtle(programme, _base_url(request), modified=_today())
+    return _download(text, "text/turtle; charset=utf-8")
+
+
+@pagecache.public_page
+def open_data_dcat_jsonld(request: HttpRequest, code: str) -> HttpResponse:
+    programme = selectors.programme_get_public(code=code)
+    text = metadata.dcat_jsonld(programme, _base_url(request), modified=_today())
+    return _download(text, "application/ld+json")

@@ -89,6 +89,12 @@ def test_the_public_results_page_on_a_phone(data: Any, new_context: Callable[...
     expect(page.get_by_role("row", name="R3.1")).to_contain_text("80")
     failures: list[str] = []
     axe_check(page, label="public results", collect=failures)
+    page.get_by_role("link", name="Що містять відкриті дані").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Відкриті дані: Центри публічної інформації, етап II")
+    expect(page.get_by_role("link", name="Таблиця (CSV)")).to_have_attribute(
+        "href", "/results/cip-2014/data/results.csv"
+    )
+    axe_check(page, label="open data", collect=failures)
     assert_axe_clean(failures)
 
 

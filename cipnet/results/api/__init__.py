@@ -1,0 +1,1 @@
+"""The results app's JSON interface (`/api/v1/results/`)."""
