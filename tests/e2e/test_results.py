@@ -95,6 +95,7 @@ def test_the_public_results_page_on_a_phone(data: Any, new_context: Callable[...
         "href", "/results/cip-2014/data/results.csv"
     )
     axe_check(page, label="open data", collect=failures)
+    screenshot(page, "results-open-data")
     assert_axe_clean(failures)
 
 
