@@ -242,7 +242,7 @@ def _corrections(figures: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
-def _footer(text: str) -> str:
+def page_footer_css(text: str) -> str:
     """A translated "Page %(page)s of %(pages)s" as a CSS `content` value with the page counters."""
     out, position = [], 0
     for match in FOOTER_PLACEHOLDER.finditer(text):
@@ -302,7 +302,7 @@ def context(
         "checksums": [(label, checksums[key]) for key, label in _file_names().items() if checksums.get(key)],
         "generated_at": generated_at.astimezone(KYIV),
         "generated_by": generated_by,
-        "footer": _footer(_("Page %(page)s of %(pages)s")),
+        "footer": page_footer_css(_("Page %(page)s of %(pages)s")),
     }
 
 
