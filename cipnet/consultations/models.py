@@ -269,6 +269,11 @@ class Dimension(models.TextChoices):
 #: Rollup value for a service given as free text (no catalogue card).
 FREE_TEXT_SERVICE = "text"
 
+#: A cross-tabulation kept in the tallies beside the dimensions (ADR 5: a pair a report needs is its own
+#: dimension): the outcome of assisted e-services, which programme results count ("e-services
+#: completed") by centre. Not a breakdown of the dashboards, so not one of `Dimension`'s choices.
+ESERVICE_OUTCOME = "eservice_outcome"
+
 
 class Sums(models.Model):
     """The count of consultations (for dimension "service": of service uses) in a slice, plus the

@@ -18,6 +18,7 @@ from cipnet.accounts.models import User
 from cipnet.accounts.scopes import scope_for
 from cipnet.consultations import rollups
 from cipnet.consultations.models import (
+    ESERVICE_OUTCOME,
     FREE_TEXT_SERVICE,
     AgeBand,
     Channel,
@@ -333,12 +334,15 @@ def _order(dimension: str) -> list[str] | None:
     return None
 
 
+_SHOWN = frozenset(Dimension.values)
+
+
 def summary(*, where: ScopeFilter, start: dt.date, end: dt.date) -> Summary:
     """Every figure of a dashboard for the centres and dates, from the tallies (2 queries + cards)."""
     result = Summary(start, end)
     grouped: dict[str, dict[str, list[int]]] = defaultdict(dict)
     for (dimension, value), sums in _breakdowns(where, start, end).items():
-        if sums[0]:
+        if sums[0] and dimension in _SHOWN:  # cross-tabulations kept for reports are not breakdowns
             grouped[dimension][value] = sums
     total = grouped.get(Dimension.TOTAL, {}).get("", [0, 0, 0, 0, 0])
     result.total = total[0]
@@ -377,12 +381,26 @@ def counts_by_dimension(*, where: ScopeFilter, start: dt.date, end: dt.date) -> 
 
 
 def completed_eservices_by_centre(*, where: ScopeFilter, start: dt.date, end: dt.date) -> dict[int, int]:
-    """Centre id → assisted e-services completed in [start, end] (the log's rows: kind and outcome
-    together are not in the tallies, which count each dimension alone)."""
-    rows = Consultation.objects.filter(
-        where.q(), day__range=(start, end), help_kind=HelpKind.ESERVICE, outcome=Outcome.COMPLETED
-    )
-    return dict(rows.values("centre_id").annotate(n=Count("*")).order_by().values_list("centre_id", "n"))
+    """Centre id → assisted e-services completed in [start, end]: whole months from the centres' monthly
+    tally of e-services' outcomes (a cross-tabulation, ADR 5), other days from those days' entries."""
+    months, day_ranges = split_range(start, end)
+    scope = Q(centre__region_id=where.region_id) if where.region_id is not None else where.q()
+    out: dict[int, int] = defaultdict(int)
+    queries: list[QuerySet] = []
+    if months:
+        tally = MonthlyTally.objects.filter(
+            scope, month__range=(months[0], months[-1]), dimension=ESERVICE_OUTCOME, value=Outcome.COMPLETED
+        )
+        queries.append(tally.values("centre_id").annotate(n=Sum("count")))
+    for a, b in day_ranges:
+        rows = Consultation.objects.filter(
+            scope, day__range=(a, b), help_kind=HelpKind.ESERVICE, outcome=Outcome.COMPLETED
+        )
+        queries.append(rows.values("centre_id").annotate(n=Count("*")))
+    for qs in queries:
+        for centre_id, n in qs.order_by().values_list("centre_id", "n"):
+            out[centre_id] += n or 0
+    return {k: v for k, v in out.items() if v}
 
 
 def totals_by_centre(*, where: ScopeFilter, start: dt.date, end: dt.date) -> dict[int, int]:
