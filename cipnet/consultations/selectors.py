@@ -234,15 +234,19 @@ def _accumulate(out: dict[tuple[str, str], list[int]], rows: Any) -> None:
             target[i] += r[f] or 0
 
 
-def _breakdowns(where: ScopeFilter, start: dt.date, end: dt.date) -> dict[tuple[str, str], list[int]]:
-    """(dimension, value) → sums over [start, end]. Whole months come from the monthly tallies;
-    other days from the regions' daily tally, or, for centres, from those days' entries (ADR 5)."""
+def _breakdowns(
+    where: ScopeFilter, start: dt.date, end: dt.date, dimensions: tuple[str, ...] | None = None
+) -> dict[tuple[str, str], list[int]]:
+    """(dimension, value) → sums over [start, end], of every dimension or of those asked. Whole months
+    come from the monthly tallies; other days from the regions' daily tally, or, for centres, from those
+    days' entries (ADR 5)."""
     months, day_ranges = split_range(start, end)
     sums: dict[str, Any] = {f: Sum(f) for f in SUM_FIELDS}
     out: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
+    asked = Q(dimension__in=dimensions) if dimensions is not None else Q()
 
     def grouped(qs: QuerySet) -> Any:
-        return qs.values("dimension", "value").annotate(**sums).order_by()
+        return qs.filter(asked).values("dimension", "value").annotate(**sums).order_by()
 
     if where.centre_ids is not None:
         ids = where.centre_ids
@@ -253,6 +257,8 @@ def _breakdowns(where: ScopeFilter, start: dt.date, end: dt.date) -> dict[tuple[
         for a, b in day_ranges:
             entries = Consultation.objects.filter(centre_id__in=ids, day__range=(a, b))
             for key, s in rollups.breakdown(rollups.facts_of_entries(entries)).items():
+                if dimensions is not None and key[0] not in dimensions:
+                    continue
                 target = out[key]
                 for i, v in enumerate(s):
                     target[i] += v
@@ -374,10 +380,19 @@ def summary(*, where: ScopeFilter, start: dt.date, end: dt.date) -> Summary:
     return result
 
 
-def counts_by_dimension(*, where: ScopeFilter, start: dt.date, end: dt.date) -> dict[tuple[str, str], int]:
-    """(dimension, value) → consultations in the centres and dates, from the tallies (ADR 5); the
-    values of each dimension but "service" and "category" add up to ("total", "")'s count."""
-    return {key: sums[0] for key, sums in _breakdowns(where, start, end).items() if sums[0]}
+def counts_by_dimension(
+    *, where: ScopeFilter, start: dt.date, end: dt.date, dimensions: tuple[str, ...] | None = None
+) -> dict[tuple[str, str], int]:
+    """(dimension, value) → consultations in the centres and dates, from the tallies (ADR 5), of every
+    dimension or of those asked; the values of each dimension but "service" and "category" add up to
+    ("total", "")'s count."""
+    return {key: sums[0] for key, sums in _breakdowns(where, start, end, dimensions).items() if sums[0]}
+
+
+def completed_eservices(*, where: ScopeFilter, start: dt.date, end: dt.date) -> int:
+    """Assisted e-services completed in the centres and dates, from the tallies' cross-tabulation."""
+    cells = counts_by_dimension(where=where, start=start, end=end, dimensions=(ESERVICE_OUTCOME,))
+    return cells.get((ESERVICE_OUTCOME, Outcome.COMPLETED.value), 0)
 
 
 def completed_eservices_by_centre(*, where: ScopeFilter, start: dt.date, end: dt.date) -> dict[int, int]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
@@ -14,7 +15,7 @@ from cipnet.consultations import selectors as consultations
 from cipnet.consultations.models import AgeBand, Gender, SettlementType
 from cipnet.core.errors import NotFoundOrNotAllowed
 from cipnet.directory.models import Centre, Region
-from cipnet.results.figures import Figure, programme_centre_ids, with_figure_rows
+from cipnet.results.figures import Figure, load_figure_rows, programme_centre_ids
 from cipnet.results.figures import figure as figure
 from cipnet.results.models import Disaggregation, DonorReport, Indicator, Programme, Result
 from cipnet.results.reports import report_periods
@@ -129,8 +130,11 @@ def logframe(
     results = list(programme.results.order_by("position", "code"))
     indicators: dict[int, list[Indicator]] = {}
     counted = programme_centre_ids(programme)
-    for indicator in with_figure_rows(Indicator.objects.filter(result__programme=programme)):
+    items = list(Indicator.objects.filter(result__programme=programme).select_related("result__programme"))
+    load_figure_rows(items, [scope])
+    for indicator in items:
         indicators.setdefault(indicator.result_id, []).append(indicator)
+    memo: dict[Any, Any] = {}
     children: dict[int | None, list[Result]] = {}
     for result in results:
         children.setdefault(result.parent_id, []).append(result)
@@ -139,7 +143,7 @@ def logframe(
     def walk(parent: int | None, depth: int) -> None:
         for result in children.get(parent, []):
             items = sorted(indicators.get(result.pk, []), key=lambda i: (i.position, i.code))
-            figures = [figure(i, scope=scope, start=start, end=end, on=on, counted=counted) for i in items]
+            figures = [figure(i, scope=scope, start=start, end=end, on=on, counted=counted, memo=memo) for i in items]
             rows.append(ResultRow(result, depth, figures))
             walk(result.pk, depth + 1)
 
@@ -148,7 +152,10 @@ def logframe(
 
 
 def indicator_get(*, programme: Programme, code: str) -> Indicator:
-    indicator = with_figure_rows(Indicator.objects.filter(result__programme=programme, code=code)).first()
+    # Its targets and values entered by hand are read for the scope asked (figures.load_figure_rows).
+    indicator = (
+        Indicator.objects.filter(result__programme=programme, code=code).select_related("result__programme").first()
+    )
     if indicator is None:
         raise NotFoundOrNotAllowed
     return indicator
@@ -173,11 +180,12 @@ def by_centre(
     count = centres.count()
     if count > MAX_LISTED_CENTRES:
         return [], count
-    listed = centres.select_related("region").order_by("region__name", "name")
+    choices = [_centre_choice(c) for c in centres.select_related("region").order_by("region__name", "name")]
+    load_figure_rows([indicator], [c.scope for c in choices])
     counted = programme_centre_ids(indicator.result.programme)
     return [
         (choice, figure(indicator, scope=choice.scope, start=start, end=end, on=on, counted=counted))
-        for choice in (_centre_choice(c) for c in listed)
+        for choice in choices
     ], count
 
 

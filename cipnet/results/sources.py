@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db.models import QuerySet
 from django.utils.functional import Promise
@@ -56,12 +56,30 @@ class Scope:
         return tuple(in_region.order_by("pk").values_list("pk", flat=True))
 
 
-@dataclass
 class Counts:
-    """A count and its breakdowns: disaggregation → value → count, each adding up to `total`."""
+    """A count and its breakdowns: disaggregation → value → count, each adding up to `total`. The
+    breakdowns may be given as a function, read on first use: a dashboard shows totals only, and a
+    network's breakdown by centre is the costliest read of a figure."""
 
-    total: int = 0
-    by: dict[str, dict[str, int]] = field(default_factory=dict)
+    def __init__(
+        self,
+        total: int = 0,
+        by: dict[str, dict[str, int]] | None = None,
+        *,
+        breakdowns: Callable[[], dict[str, dict[str, int]]] | None = None,
+    ) -> None:
+        self.total = total
+        self._by = by
+        self._breakdowns = breakdowns
+
+    @property
+    def by(self) -> dict[str, dict[str, int]]:
+        if self._by is None:
+            self._by = self._breakdowns() if self._breakdowns is not None else {}
+        return self._by
+
+    def __repr__(self) -> str:
+        return f"Counts(total={self.total}, by={self.by!r})"
 
 
 @dataclass(frozen=True)
@@ -74,7 +92,15 @@ class Source:
     ratio: Callable[[Scope, dt.date, dt.date], tuple[Counts, Counts]] | None = None
 
 
+#: Above this many centres their regions are read for every centre (one short scan) rather than by a
+#: list of ids (thousands of parameters).
+_MANY_CENTRES = 500
+
+
 def _centre_regions(centre_ids: list[int]) -> dict[int, int]:
+    if len(centre_ids) > _MANY_CENTRES:
+        wanted = set(centre_ids)
+        return {pk: r for pk, r in Centre.objects.values_list("pk", "region_id") if pk in wanted}
     return dict(Centre.objects.filter(pk__in=centre_ids).values_list("pk", "region_id"))
 
 
@@ -107,20 +133,31 @@ _CONSULTATION_DIMENSIONS = {
 def consultations_count(scope: Scope, start: dt.date, end: dt.date) -> Counts:
     """Residents helped (one consultation each), from the tallies (ADR 5)."""
     where = _where(scope)
-    cells = consultations.counts_by_dimension(where=where, start=start, end=end)
-    total = cells.get((Dimension.TOTAL, ""), 0)
-    by: dict[str, dict[str, int]] = {
-        str(ours): {value: n for (dimension, value), n in cells.items() if dimension == theirs}
-        for ours, theirs in _CONSULTATION_DIMENSIONS.items()
-    }
-    by.update(_by_place(consultations.totals_by_centre(where=where, start=start, end=end)))
-    return Counts(total, by)
+    cells = consultations.counts_by_dimension(where=where, start=start, end=end, dimensions=(Dimension.TOTAL,))
+
+    def breakdowns() -> dict[str, dict[str, int]]:
+        theirs = tuple(_CONSULTATION_DIMENSIONS.values())
+        cells = consultations.counts_by_dimension(where=where, start=start, end=end, dimensions=theirs)
+        by: dict[str, dict[str, int]] = {
+            str(ours): {value: n for (dimension, value), n in cells.items() if dimension == theirs}
+            for ours, theirs in _CONSULTATION_DIMENSIONS.items()
+        }
+        by.update(_by_place(consultations.totals_by_centre(where=where, start=start, end=end)))
+        return by
+
+    return Counts(cells.get((Dimension.TOTAL, ""), 0), breakdowns=breakdowns)
 
 
 def eservices_completed(scope: Scope, start: dt.date, end: dt.date) -> Counts:
-    """E-services completed with a consultant's help (kind "assisted e-service", outcome "completed")."""
-    per_centre = consultations.completed_eservices_by_centre(where=_where(scope), start=start, end=end)
-    return Counts(sum(per_centre.values()), _by_place(per_centre))
+    """E-services completed with a consultant's help (kind "assisted e-service", outcome "completed"),
+    from the tallies' cross-tabulation of e-services by outcome."""
+    where = _where(scope)
+    total = consultations.completed_eservices(where=where, start=start, end=end)
+
+    def breakdowns() -> dict[str, dict[str, int]]:
+        return _by_place(consultations.completed_eservices_by_centre(where=where, start=start, end=end))
+
+    return Counts(total, breakdowns=breakdowns)
 
 
 def appeals_positive_share(scope: Scope, start: dt.date, end: dt.date) -> tuple[Counts, Counts]:
@@ -128,10 +165,14 @@ def appeals_positive_share(scope: Scope, start: dt.date, end: dt.date) -> tuple[
     answered = appeals.answered_by_centre(start=start, end=end, region_id=scope.region_id)
     ids = scope.centre_ids()
     if ids is not None:
-        answered = {c: o for c, o in answered.items() if c in ids}
+        wanted = set(ids)
+        answered = {c: o for c, o in answered.items() if c in wanted}
     positive = {c: o.get("positive", 0) for c, o in answered.items()}
     every = {c: sum(o.values()) for c, o in answered.items()}
-    return Counts(sum(positive.values()), _by_place(positive)), Counts(sum(every.values()), _by_place(every))
+    return (
+        Counts(sum(positive.values()), breakdowns=lambda: _by_place(positive)),
+        Counts(sum(every.values()), breakdowns=lambda: _by_place(every)),
+    )
 
 
 def centres_operating(scope: Scope, start: dt.date, end: dt.date) -> Counts:
@@ -139,7 +180,7 @@ def centres_operating(scope: Scope, start: dt.date, end: dt.date) -> Counts:
     since still counts: the directory keeps no closing date."""
     centres = _centres(scope).filter(opened_on__lte=end).exclude(status=CentreStatus.PLANNED)
     per_centre = dict.fromkeys(centres.values_list("pk", flat=True), 1)
-    return Counts(len(per_centre), _by_place(per_centre))
+    return Counts(len(per_centre), breakdowns=lambda: _by_place(per_centre))
 
 
 def coordination_offices(scope: Scope, start: dt.date, end: dt.date) -> Counts:
