@@ -91,14 +91,15 @@ def figure(
 ) -> Figure:
     """`counted`: the programme's own centres when the caller knows them (`programme_centre_ids`,
     once for a page of figures; () = every centre); None: looked up here. `memo`: a page's sources'
-    counts, shared by its figures (two indicators of one source and span count once)."""
+    counts, shared by its figures (two indicators of one source and span count once); None: the
+    indicator's own (`figure_memo`)."""
     programme = indicator.result.programme
     if counted is None:
         counted = programme_centre_ids(programme)
     if scope.within is None and counted:
         scope = replace(scope, within=counted)
     out = Figure(indicator, scope, start, end)
-    _actual(out, first_day=programme.starts_on, memo={} if memo is None else memo)
+    _actual(out, first_day=programme.starts_on, memo=figure_memo(indicator) if memo is None else memo)
     out.target = target_for(indicator, scope=scope, start=start, end=end)
     out.days = (end - start).days + 1
     on = min(max(on or end, start - dt.timedelta(days=1)), end)
@@ -109,6 +110,13 @@ def figure(
         else:
             out.expected = out.target
     return out
+
+
+def figure_memo(indicator: Indicator) -> dict[Any, Any]:
+    """The sources' counts read for this indicator object (a page's, for as long as the page is made),
+    by (source, scope, first day, last day)."""
+    memo: dict[Any, Any] = indicator.__dict__.setdefault("_source_counts", {})
+    return memo
 
 
 def _actual(out: Figure, *, first_day: dt.date, memo: dict[Any, Any]) -> None:
@@ -183,7 +191,7 @@ def load_figure_rows(indicators: Sequence[Indicator], scopes: Iterable[Scope]) -
     wanted = {(s.region_id, s.centre_id) for s in scopes}
     centres = sorted(c for _r, c in wanted if c is not None)
     for kind, model in _KINDS.items():
-        rows = model.objects.filter(indicator_id__in=ids)
+        rows: QuerySet[Any] = model.objects.filter(indicator_id__in=ids)
         if centres:
             for indicator_id, row in _span_rows(kind, rows.filter(centre_id__in=centres)):
                 found[(indicator_id, kind, None, row.centre_id)].append(row)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -15,11 +15,11 @@ from cipnet.consultations import selectors as consultations
 from cipnet.consultations.models import AgeBand, Gender, SettlementType
 from cipnet.core.errors import NotFoundOrNotAllowed
 from cipnet.directory.models import Centre, Region
-from cipnet.results.figures import Figure, load_figure_rows, programme_centre_ids
+from cipnet.results.figures import Figure, figure_memo, load_figure_rows, programme_centre_ids
 from cipnet.results.figures import figure as figure
-from cipnet.results.models import Disaggregation, DonorReport, Indicator, Programme, Result
+from cipnet.results.models import Aggregation, Disaggregation, DonorReport, Indicator, Programme, Result
 from cipnet.results.reports import report_periods
-from cipnet.results.sources import REGISTRY
+from cipnet.results.sources import COUNT, REGISTRY, Counts
 from cipnet.results.sources import Scope as Scope
 
 
@@ -183,10 +183,51 @@ def by_centre(
     choices = [_centre_choice(c) for c in centres.select_related("region").order_by("region__name", "name")]
     load_figure_rows([indicator], [c.scope for c in choices])
     counted = programme_centre_ids(indicator.result.programme)
+    memo = _counts_by_centre(indicator, chosen.scope, [c.scope for c in choices], start, end, counted)
     return [
-        (choice, figure(indicator, scope=choice.scope, start=start, end=end, on=on, counted=counted))
+        (choice, figure(indicator, scope=choice.scope, start=start, end=end, on=on, counted=counted, memo=memo))
         for choice in choices
     ], count
+
+
+def _counts_by_centre(
+    indicator: Indicator, scope: Scope, centres: list[Scope], start: dt.date, end: dt.date, counted: tuple[int, ...]
+) -> dict[Any, Any]:
+    """Each listed centre's counts from one read of the chosen scope's breakdown by centre (it adds up to
+    the scope's total, centre by centre), as `figure`'s memo; a centre's own breakdowns are read only if
+    asked for. Empty for a source without a breakdown by centre (each centre is then read on its own)."""
+    source = REGISTRY.get(indicator.source) if indicator.source else None
+    if source is None or Disaggregation.CENTRE not in source.dimensions:
+        return {}
+    first = indicator.result.programme.starts_on if indicator.aggregation == Aggregation.CUMULATIVE else start
+
+    def within(s: Scope) -> Scope:  # as `figure` scopes them
+        return replace(s, within=counted) if s.within is None and counted else s
+
+    seen = figure_memo(indicator)
+    outer = (source.key, within(scope), first, end)
+    memo: dict[Any, Any] = {}
+    if source.kind == COUNT and source.count is not None:
+        count = source.count
+        if outer not in seen:
+            seen[outer] = count(within(scope), first, end)
+        by_centre = seen[outer].by.get(Disaggregation.CENTRE, {})
+        for s in map(within, centres):
+            memo[(source.key, s, first, end)] = Counts(
+                by_centre.get(str(s.centre_id), 0), breakdowns=lambda s=s: count(s, first, end).by
+            )
+    elif source.ratio is not None:
+        ratio = source.ratio
+        if outer not in seen:
+            seen[outer] = ratio(within(scope), first, end)
+        numerator, denominator = (c.by.get(Disaggregation.CENTRE, {}) for c in seen[outer])
+        for s in map(within, centres):
+            key = str(s.centre_id)
+            memo[(source.key, s, first, end)] = (
+                Counts(numerator.get(key, 0), breakdowns=lambda s=s: ratio(s, first, end)[0].by),
+                Counts(denominator.get(key, 0), breakdowns=lambda s=s: ratio(s, first, end)[1].by),
+            )
+    return memo
 
 
 def source_label(indicator: Indicator) -> str:
