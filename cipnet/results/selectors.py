@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -214,7 +216,7 @@ def _counts_by_centre(
         by_centre = seen[outer].by.get(Disaggregation.CENTRE, {})
         for s in map(within, centres):
             memo[(source.key, s, first, end)] = Counts(
-                by_centre.get(str(s.centre_id), 0), breakdowns=lambda s=s: count(s, first, end).by
+                by_centre.get(str(s.centre_id), 0), breakdowns=partial(_breakdowns_of, count, s, first, end)
             )
     elif source.ratio is not None:
         ratio = source.ratio
@@ -224,10 +226,18 @@ def _counts_by_centre(
         for s in map(within, centres):
             key = str(s.centre_id)
             memo[(source.key, s, first, end)] = (
-                Counts(numerator.get(key, 0), breakdowns=lambda s=s: ratio(s, first, end)[0].by),
-                Counts(denominator.get(key, 0), breakdowns=lambda s=s: ratio(s, first, end)[1].by),
+                Counts(numerator.get(key, 0), breakdowns=partial(_breakdowns_of, ratio, s, first, end, 0)),
+                Counts(denominator.get(key, 0), breakdowns=partial(_breakdowns_of, ratio, s, first, end, 1)),
             )
     return memo
+
+
+def _breakdowns_of(
+    read: Callable[[Scope, dt.date, dt.date], Any], scope: Scope, start: dt.date, end: dt.date, part: int | None = None
+) -> dict[str, dict[str, int]]:
+    """A centre's own breakdowns, read when a page asks for them (a ratio's numerator 0 or denominator 1)."""
+    counts = read(scope, start, end)
+    return (counts if part is None else counts[part]).by
 
 
 def source_label(indicator: Indicator) -> str:
