@@ -438,6 +438,24 @@ def totals_by_centre(*, where: ScopeFilter, start: dt.date, end: dt.date) -> dic
     return {k: v for k, v in out.items() if v}
 
 
+def totals_by_region(
+    *, region_id: int | None, start: dt.date, end: dt.date, dimension: str = Dimension.TOTAL, value: str = ""
+) -> dict[int, int]:
+    """Region id → consultations in [start, end] (of one dimension's value: by default all of them), of one
+    region or of every region, from the regions' tallies: whole months monthly, other days daily."""
+    months, day_ranges = split_range(start, end)
+    where = Q(dimension=dimension, value=value) & (Q(region_id=region_id) if region_id is not None else Q())
+    queries: list[QuerySet] = []
+    if months:
+        queries.append(RegionMonthlyTally.objects.filter(where, month__range=(months[0], months[-1])))
+    queries += [RegionDailyTally.objects.filter(where, day__range=(a, b)) for a, b in day_ranges]
+    out: dict[int, int] = defaultdict(int)
+    for qs in queries:
+        for region, n in qs.values("region_id").annotate(n=Sum("count")).order_by().values_list("region_id", "n"):
+            out[region] += n or 0
+    return {k: v for k, v in out.items() if v}
+
+
 @dataclass
 class Progress:
     target: ConsultationTarget | None

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -52,7 +52,7 @@ class Figure:
     days: int = 0
 
     @property
-    def by(self) -> dict[str, dict[str, int]]:
+    def by(self) -> Mapping[str, dict[str, int]]:
         """The breakdowns (of a ratio, its numerator's), read from the source when first asked for."""
         return self.numerator.by if self.numerator is not None else {}
 

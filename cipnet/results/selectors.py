@@ -271,12 +271,13 @@ def breakdowns(fig: Figure, *, skip: tuple[str, ...] = ()) -> list[tuple[str, st
     wanted = [d for d in fig.indicator.disaggregations if d in fig.by and d not in skip]
     total = int(fig.numerator.total) if fig.numerator is not None else 0
     labels = dimension_labels()
+    # Names of the centres and regions shown only (a breakdown is read when first asked for).
+    shown = {d: [int(v) for v in fig.by[d]] if d in wanted else [] for d in ("centre", "region")}
     centre_names = {
-        c.pk: c.display_name for c in Centre.objects.filter(pk__in=[int(v) for v in fig.by.get("centre", {})])
+        c.pk: c.display_name
+        for c in Centre.objects.filter(pk__in=shown["centre"]).only("pk", "name", "name_en", "name_pl")
     }
-    region_names = {
-        r.pk: r.display_name for r in Region.objects.filter(pk__in=[int(v) for v in fig.by.get("region", {})])
-    }
+    region_names = {r.pk: r.display_name for r in Region.objects.filter(pk__in=shown["region"])}
     out = []
     for dimension in wanted:
         values = fig.by[dimension]

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import cache
 
 from django.db.models import QuerySet
 from django.utils.functional import Promise
@@ -20,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cipnet.appeals import selectors as appeals
 from cipnet.consultations import selectors as consultations
-from cipnet.consultations.models import Dimension
+from cipnet.consultations.models import ESERVICE_OUTCOME, Dimension, Outcome
 from cipnet.directory.models import Centre, CentreStatus, CoordinationOffice
 from cipnet.results.models import Disaggregation
 
@@ -56,6 +57,26 @@ class Scope:
         return tuple(in_region.order_by("pk").values_list("pk", flat=True))
 
 
+class Breakdowns(Mapping[str, dict[str, int]]):
+    """Disaggregation → value → count, each disaggregation read from its source when first asked for (a
+    page shows some of them; a network's by centre is the costliest)."""
+
+    def __init__(self, loaders: Mapping[str, Callable[[], dict[str, int]]]) -> None:
+        self._loaders = dict(loaders)
+        self._read: dict[str, dict[str, int]] = {}
+
+    def __getitem__(self, key: str) -> dict[str, int]:
+        if key not in self._read:
+            self._read[key] = self._loaders[key]()
+        return self._read[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._loaders)
+
+    def __len__(self) -> int:
+        return len(self._loaders)
+
+
 class Counts:
     """A count and its breakdowns: disaggregation → value → count, each adding up to `total`. The
     breakdowns may be given as a function, read on first use: a dashboard shows totals only, and a
@@ -64,16 +85,16 @@ class Counts:
     def __init__(
         self,
         total: int = 0,
-        by: dict[str, dict[str, int]] | None = None,
+        by: Mapping[str, dict[str, int]] | None = None,
         *,
-        breakdowns: Callable[[], dict[str, dict[str, int]]] | None = None,
+        breakdowns: Callable[[], Mapping[str, dict[str, int]]] | None = None,
     ) -> None:
         self.total = total
         self._by = by
         self._breakdowns = breakdowns
 
     @property
-    def by(self) -> dict[str, dict[str, int]]:
+    def by(self) -> Mapping[str, dict[str, int]]:
         if self._by is None:
             self._by = self._breakdowns() if self._breakdowns is not None else {}
         return self._by
@@ -115,6 +136,26 @@ def _by_place(per_centre: Mapping[int, int]) -> dict[str, dict[str, int]]:
     }
 
 
+def _places(
+    where: consultations.ScopeFilter,
+    per_centre: Callable[[], Mapping[int, int]],
+    per_region: Callable[[], Mapping[int, int]],
+) -> dict[str, Callable[[], dict[str, int]]]:
+    """Loaders of the breakdowns by centre and by region: a region's or the network's regions from the
+    regions' own tallies, a list of centres' (a programme's) from theirs."""
+    centres = cache(per_centre)
+
+    def by_centre() -> dict[str, int]:
+        return _by_place(centres())[Disaggregation.CENTRE]
+
+    def by_region() -> dict[str, int]:
+        if where.centre_ids is not None:
+            return _by_place(centres())[Disaggregation.REGION]
+        return {str(r): n for r, n in per_region().items() if n}
+
+    return {Disaggregation.CENTRE: by_centre, Disaggregation.REGION: by_region}
+
+
 def _where(scope: Scope) -> consultations.ScopeFilter:
     ids = scope.centre_ids()
     if ids is not None:
@@ -135,29 +176,35 @@ def consultations_count(scope: Scope, start: dt.date, end: dt.date) -> Counts:
     where = _where(scope)
     cells = consultations.counts_by_dimension(where=where, start=start, end=end, dimensions=(Dimension.TOTAL,))
 
-    def breakdowns() -> dict[str, dict[str, int]]:
-        theirs = tuple(_CONSULTATION_DIMENSIONS.values())
-        cells = consultations.counts_by_dimension(where=where, start=start, end=end, dimensions=theirs)
-        by: dict[str, dict[str, int]] = {
-            str(ours): {value: n for (dimension, value), n in cells.items() if dimension == theirs}
-            for ours, theirs in _CONSULTATION_DIMENSIONS.items()
-        }
-        by.update(_by_place(consultations.totals_by_centre(where=where, start=start, end=end)))
-        return by
+    @cache
+    def bands() -> dict[tuple[str, str], int]:
+        asked = tuple(_CONSULTATION_DIMENSIONS.values())
+        return consultations.counts_by_dimension(where=where, start=start, end=end, dimensions=asked)
 
-    return Counts(cells.get((Dimension.TOTAL, ""), 0), breakdowns=breakdowns)
+    def band(theirs: str) -> Callable[[], dict[str, int]]:
+        return lambda: {value: n for (dimension, value), n in bands().items() if dimension == theirs}
+
+    loaders = {str(ours): band(theirs) for ours, theirs in _CONSULTATION_DIMENSIONS.items()}
+    loaders |= _places(
+        where,
+        lambda: consultations.totals_by_centre(where=where, start=start, end=end),
+        lambda: consultations.totals_by_region(region_id=where.region_id, start=start, end=end),
+    )
+    return Counts(cells.get((Dimension.TOTAL, ""), 0), Breakdowns(loaders))
 
 
 def eservices_completed(scope: Scope, start: dt.date, end: dt.date) -> Counts:
     """E-services completed with a consultant's help (kind "assisted e-service", outcome "completed"),
     from the tallies' cross-tabulation of e-services by outcome."""
     where = _where(scope)
-    total = consultations.completed_eservices(where=where, start=start, end=end)
-
-    def breakdowns() -> dict[str, dict[str, int]]:
-        return _by_place(consultations.completed_eservices_by_centre(where=where, start=start, end=end))
-
-    return Counts(total, breakdowns=breakdowns)
+    loaders = _places(
+        where,
+        lambda: consultations.completed_eservices_by_centre(where=where, start=start, end=end),
+        lambda: consultations.totals_by_region(
+            region_id=where.region_id, start=start, end=end, dimension=ESERVICE_OUTCOME, value=Outcome.COMPLETED
+        ),
+    )
+    return Counts(consultations.completed_eservices(where=where, start=start, end=end), Breakdowns(loaders))
 
 
 def appeals_positive_share(scope: Scope, start: dt.date, end: dt.date) -> tuple[Counts, Counts]:

@@ -161,8 +161,10 @@ def indicator_detail(request: HttpRequest, code: str, indicator: str) -> HttpRes
         "centre_count": centre_count,
         "too_many_centres": centre_count > selectors.MAX_LISTED_CENTRES,
         "rows_link": _rows_link(item, chosen, start, end, every_centre),
-        # Centres are in the table above when the user sees more than one.
-        "breakdowns": selectors.breakdowns(fig, skip=("centre",) if len(centres) > 1 else ()),
+        # Centres are in the table above when the user sees more than one, and too many to list beyond it.
+        "breakdowns": selectors.breakdowns(
+            fig, skip=("centre",) if len(centres) > 1 or centre_count > selectors.MAX_LISTED_CENTRES else ()
+        ),
         "source_label": selectors.source_label(item),
         "query": _query(chosen, start, end),
     }

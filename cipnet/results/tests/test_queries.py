@@ -189,6 +189,15 @@ def test_figures_from_added_up_targets_equal_those_read_row_by_row(world: World)
         for row in selectors.logframe(programme, scope=Scope(), start=START, end=END)
         for f in row.figures
     }
+    # The regions' breakdown comes from the regions' tallies, the centres' from theirs: they agree.
+    region_of = dict(Centre.objects.values_list("pk", "region_id"))
+    for code in ("C", "CC", "E"):
+        by = network[code].by
+        summed: dict[str, int] = {}
+        for centre_id, n in by["centre"].items():
+            key = str(region_of[int(centre_id)])
+            summed[key] = summed.get(key, 0) + n
+        assert by["region"] == summed and sum(summed.values()) == network[code].actual, code
     # Twelve centres' targets of 2.25, 3.25 … 13.25 for each of two months.
     assert network["C"].target == 2 * sum(Decimal("2.25") + i for i in range(12)) == Decimal("186.00")
     assert network["CC"].target == 9 * 12
