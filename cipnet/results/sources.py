@@ -70,6 +70,9 @@ class Breakdowns(Mapping[str, dict[str, int]]):
             self._read[key] = self._loaders[key]()
         return self._read[key]
 
+    def __contains__(self, key: object) -> bool:  # without reading it
+        return key in self._loaders
+
     def __iter__(self) -> Iterator[str]:
         return iter(self._loaders)
 
