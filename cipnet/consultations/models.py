@@ -350,7 +350,11 @@ class RegionMonthlyTally(Sums):
         constraints = [
             models.UniqueConstraint(fields=["region", "month", "dimension", "value"], name="region_monthly_tally_key"),
         ]
-        indexes = [models.Index(fields=["month"], name="region_monthly_tally_month")]
+        indexes = [
+            models.Index(fields=["month"], name="region_monthly_tally_month"),
+            # One dimension of every region over months: the network's total (results dashboards).
+            models.Index(fields=["dimension", "month"], name="region_monthly_tally_dim"),
+        ]
 
     def __str__(self) -> str:
         return f"r{self.region_id} {self.month:%Y-%m} {self.dimension}={self.value}: {self.count}"
