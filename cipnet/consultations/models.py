@@ -314,7 +314,12 @@ class MonthlyTally(Sums):
         constraints = [
             models.UniqueConstraint(fields=["centre", "month", "dimension", "value"], name="monthly_tally_key"),
         ]
-        indexes = [models.Index(fields=["month", "dimension"], name="monthly_tally_month_dim")]
+        indexes = [
+            models.Index(fields=["month", "dimension"], name="monthly_tally_month_dim"),
+            # One dimension of some centres over months (a programme's centres' totals): its rows only, not
+            # every dimension's.
+            models.Index(fields=["dimension", "centre", "month"], name="monthly_tally_dim_centre"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.centre_id} {self.month:%Y-%m} {self.dimension}={self.value}: {self.count}"

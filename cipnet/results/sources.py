@@ -211,17 +211,28 @@ def eservices_completed(scope: Scope, start: dt.date, end: dt.date) -> Counts:
 
 
 def appeals_positive_share(scope: Scope, start: dt.date, end: dt.date) -> tuple[Counts, Counts]:
-    """Appeals and requests filed at a centre and answered: resolved positively over all answered."""
-    answered = appeals.answered_by_centre(start=start, end=end, region_id=scope.region_id)
+    """Appeals and requests filed at a centre and answered: resolved positively over all answered. The
+    totals by outcome; the breakdowns by centre when a page shows them."""
     ids = scope.centre_ids()
-    if ids is not None:
+    totals = appeals.answered_by_outcome(start=start, end=end, region_id=scope.region_id, centre_ids=ids)
+
+    @cache
+    def per_centre() -> dict[int, dict[str, int]]:
+        answered = appeals.answered_by_centre(start=start, end=end, region_id=scope.region_id)
+        if ids is None:
+            return answered
         wanted = set(ids)
-        answered = {c: o for c, o in answered.items() if c in wanted}
-    positive = {c: o.get("positive", 0) for c, o in answered.items()}
-    every = {c: sum(o.values()) for c, o in answered.items()}
+        return {c: o for c, o in answered.items() if c in wanted}
+
+    def positive() -> Mapping[str, dict[str, int]]:
+        return _by_place({c: o.get("positive", 0) for c, o in per_centre().items()})
+
+    def every() -> Mapping[str, dict[str, int]]:
+        return _by_place({c: sum(o.values()) for c, o in per_centre().items()})
+
     return (
-        Counts(sum(positive.values()), breakdowns=lambda: _by_place(positive)),
-        Counts(sum(every.values()), breakdowns=lambda: _by_place(every)),
+        Counts(totals.get("positive", 0), breakdowns=positive),
+        Counts(sum(totals.values()), breakdowns=every),
     )
 
 
