@@ -240,13 +240,13 @@ def centres_operating(scope: Scope, start: dt.date, end: dt.date) -> Counts:
     """Centres open by the span's last day (opened on or before it, not merely planned). A centre closed
     since still counts: the directory keeps no closing date."""
     centres = _centres(scope).filter(opened_on__lte=end).exclude(status=CentreStatus.PLANNED)
-    per_centre = dict.fromkeys(centres.values_list("pk", flat=True), 1)
+    per_centre = dict.fromkeys(centres.order_by().values_list("pk", flat=True), 1)
     return Counts(len(per_centre), breakdowns=lambda: _by_place(per_centre))
 
 
 def coordination_offices(scope: Scope, start: dt.date, end: dt.date) -> Counts:
     """Coordination offices of the regions the scope's centres are in."""
-    regions = set(_centres(scope).values_list("region_id", flat=True))
+    regions = set(_centres(scope).order_by().values_list("region_id", flat=True).distinct())
     offices = CoordinationOffice.objects.filter(region_id__in=regions).values_list("region_id", flat=True)
     by_region: dict[str, int] = defaultdict(int)
     for region_id in offices:
