@@ -96,8 +96,10 @@ lint: bootstrap-dev
 	$(VENV)/bin/lint-imports
 	DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE) makemigrations --check --dry-run
 
+# Every benchmark (`make bench BENCH=programme` runs one). The programme dashboards' default size is quick;
+# the committed figures are BENCH_PROGRAMME_CONSULTATIONS=10000000 (bench/programme.py).
 bench: bootstrap-dev
-	BENCH_POSTGRES_URL=$${BENCH_POSTGRES_URL-postgres://postgres@127.0.0.1:5432/cipnet_bench} $(PY) -m bench
+	BENCH_POSTGRES_URL=$${BENCH_POSTGRES_URL-postgres://postgres@127.0.0.1:5432/cipnet_bench} $(PY) -m bench $(BENCH)
 
 # The production stack on loopback (granian, PostgreSQL with its pool, Redis, two task workers):
 # smoke, fan-out across processes, 1 → 2 web workers, 1,000 e-mails sent once. bench/stack.py.

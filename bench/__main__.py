@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
-from bench import consultations, durability, equeue, finder, load, pages, redaction, search, server, stack
+from bench import consultations, durability, equeue, finder, load, pages, programme, redaction, search, server, stack
 
 BENCHMARKS: dict[str, Callable[[list[str]], None]] = {
     "finder": finder.main,
@@ -16,6 +16,7 @@ BENCHMARKS: dict[str, Callable[[list[str]], None]] = {
     "redaction": redaction.main,
     "durability": durability.main,
     "pages": pages.main,
+    "programme": programme.main,
     "server": server.main,
     "stack": stack.main,
 }

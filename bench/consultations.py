@@ -359,7 +359,7 @@ def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
 class Network:
     """Regions, centres with their share of the traffic, cards with theirs, consultants."""
 
-    def __init__(self, rng: random.Random) -> None:
+    def __init__(self, rng: random.Random, *, centre_count: int = CENTRES, years: int = YEARS) -> None:
         from cipnet.accounts.models import Membership, Role, User
         from cipnet.consultations.models import Consultation
         from cipnet.core.clock import local, now
@@ -389,7 +389,7 @@ class Network:
         territory_of = {r.pk: r.territory_id for r in regions}
         weights = [region_weight[pk] for pk in self.region_ids]
         centres = []
-        for i in range(CENTRES):
+        for i in range(centre_count):
             region_id = rng.choices(self.region_ids, weights)[0]
             centres.append(
                 Centre(
@@ -426,7 +426,7 @@ class Network:
         # The four years of entries end yesterday; day weights: weekdays, growth, summer and New Year.
         today = local(now()).date()
         self.end = today - dt.timedelta(days=1)
-        self.start = dt.date(self.end.year - YEARS, self.end.month, 1) + dt.timedelta(days=31)
+        self.start = dt.date(self.end.year - years, self.end.month, 1) + dt.timedelta(days=31)
         self.start = self.start.replace(day=1)
         self.days = [self.start + dt.timedelta(days=i) for i in range((self.end - self.start).days + 1)]
         weekday = [1.0, 1.0, 1.0, 1.0, 0.9, 0.3, 0.05]

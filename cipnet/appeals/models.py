@@ -267,6 +267,13 @@ class Appeal(BaseModel):
         indexes = [
             models.Index(fields=["authority", "status", "due_at"], name="appeal_inbox"),
             models.Index(fields=["publication", "-published_at"], name="appeal_register"),
+            # Cases filed at centres by when they were answered, with the columns programme results count
+            # (appeals.selectors.answered_by_centre): read from the index, not the cases' text.
+            models.Index(
+                fields=["answered_at", "centre", "outcome"],
+                name="appeal_answered_at_centre",
+                condition=Q(centre__isnull=False),
+            ),
         ]
         constraints = [
             models.CheckConstraint(

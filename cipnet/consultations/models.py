@@ -269,6 +269,11 @@ class Dimension(models.TextChoices):
 #: Rollup value for a service given as free text (no catalogue card).
 FREE_TEXT_SERVICE = "text"
 
+#: A cross-tabulation kept in the tallies beside the dimensions (ADR 5: a pair a report needs is its own
+#: dimension): the outcome of assisted e-services, which programme results count ("e-services
+#: completed") by centre. Not a breakdown of the dashboards, so not one of `Dimension`'s choices.
+ESERVICE_OUTCOME = "eservice_outcome"
+
 
 class Sums(models.Model):
     """The count of consultations (for dimension "service": of service uses) in a slice, plus the
@@ -309,7 +314,12 @@ class MonthlyTally(Sums):
         constraints = [
             models.UniqueConstraint(fields=["centre", "month", "dimension", "value"], name="monthly_tally_key"),
         ]
-        indexes = [models.Index(fields=["month", "dimension"], name="monthly_tally_month_dim")]
+        indexes = [
+            models.Index(fields=["month", "dimension"], name="monthly_tally_month_dim"),
+            # One dimension of some centres over months (a programme's centres' totals): its rows only, not
+            # every dimension's.
+            models.Index(fields=["dimension", "centre", "month"], name="monthly_tally_dim_centre"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.centre_id} {self.month:%Y-%m} {self.dimension}={self.value}: {self.count}"
@@ -345,7 +355,11 @@ class RegionMonthlyTally(Sums):
         constraints = [
             models.UniqueConstraint(fields=["region", "month", "dimension", "value"], name="region_monthly_tally_key"),
         ]
-        indexes = [models.Index(fields=["month"], name="region_monthly_tally_month")]
+        indexes = [
+            models.Index(fields=["month"], name="region_monthly_tally_month"),
+            # One dimension of every region over months: the network's total (results dashboards).
+            models.Index(fields=["dimension", "month"], name="region_monthly_tally_dim"),
+        ]
 
     def __str__(self) -> str:
         return f"r{self.region_id} {self.month:%Y-%m} {self.dimension}={self.value}: {self.count}"

@@ -35,11 +35,13 @@ from django.db import connection, models, transaction
 
 from cipnet.consultations.models import (
     CATEGORY_BITS,
+    ESERVICE_OUTCOME,
     FREE_TEXT_SERVICE,
     Consultation,
     ConsultationService,
     DailyTotal,
     Dimension,
+    HelpKind,
     MonthlyTally,
     RegionDailyTally,
     RegionMonthlyTally,
@@ -166,6 +168,8 @@ def keys_of(facts: Facts) -> Iterator[tuple[str, str]]:
     yield Dimension.SATISFACTION, str(facts.satisfaction) if facts.satisfaction else "none"
     for service in facts.services:
         yield Dimension.SERVICE, service
+    if facts.help_kind == HelpKind.ESERVICE:
+        yield ESERVICE_OUTCOME, facts.outcome
 
 
 def sums_of(facts: Facts, sign: int = 1) -> Sums:
@@ -304,6 +308,7 @@ def _sources() -> list[tuple[str, str, str, str]]:
         )
     )
     specs.append((Dimension.SATISFACTION, "COALESCE(CAST(x.satisfaction AS TEXT), 'none')", base, ""))
+    specs.append((ESERVICE_OUTCOME, "x.outcome", base, f"x.help_kind = '{HelpKind.ESERVICE.value}'"))
     specs.append(
         (
             Dimension.SERVICE,

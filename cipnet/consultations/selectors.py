@@ -18,6 +18,7 @@ from cipnet.accounts.models import User
 from cipnet.accounts.scopes import scope_for
 from cipnet.consultations import rollups
 from cipnet.consultations.models import (
+    ESERVICE_OUTCOME,
     FREE_TEXT_SERVICE,
     AgeBand,
     Channel,
@@ -233,15 +234,19 @@ def _accumulate(out: dict[tuple[str, str], list[int]], rows: Any) -> None:
             target[i] += r[f] or 0
 
 
-def _breakdowns(where: ScopeFilter, start: dt.date, end: dt.date) -> dict[tuple[str, str], list[int]]:
-    """(dimension, value) → sums over [start, end]. Whole months come from the monthly tallies;
-    other days from the regions' daily tally, or, for centres, from those days' entries (ADR 5)."""
+def _breakdowns(
+    where: ScopeFilter, start: dt.date, end: dt.date, dimensions: tuple[str, ...] | None = None
+) -> dict[tuple[str, str], list[int]]:
+    """(dimension, value) → sums over [start, end], of every dimension or of those asked. Whole months
+    come from the monthly tallies; other days from the regions' daily tally, or, for centres, from those
+    days' entries (ADR 5)."""
     months, day_ranges = split_range(start, end)
     sums: dict[str, Any] = {f: Sum(f) for f in SUM_FIELDS}
     out: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
+    asked = Q(dimension__in=dimensions) if dimensions is not None else Q()
 
     def grouped(qs: QuerySet) -> Any:
-        return qs.values("dimension", "value").annotate(**sums).order_by()
+        return qs.filter(asked).values("dimension", "value").annotate(**sums).order_by()
 
     if where.centre_ids is not None:
         ids = where.centre_ids
@@ -252,6 +257,8 @@ def _breakdowns(where: ScopeFilter, start: dt.date, end: dt.date) -> dict[tuple[
         for a, b in day_ranges:
             entries = Consultation.objects.filter(centre_id__in=ids, day__range=(a, b))
             for key, s in rollups.breakdown(rollups.facts_of_entries(entries)).items():
+                if dimensions is not None and key[0] not in dimensions:
+                    continue
                 target = out[key]
                 for i, v in enumerate(s):
                     target[i] += v
@@ -338,7 +345,7 @@ def summary(*, where: ScopeFilter, start: dt.date, end: dt.date) -> Summary:
     result = Summary(start, end)
     grouped: dict[str, dict[str, list[int]]] = defaultdict(dict)
     for (dimension, value), sums in _breakdowns(where, start, end).items():
-        if sums[0]:
+        if sums[0] and dimension in Dimension.values:  # cross-tabulations kept for reports are not breakdowns
             grouped[dimension][value] = sums
     total = grouped.get(Dimension.TOTAL, {}).get("", [0, 0, 0, 0, 0])
     result.total = total[0]
@@ -370,19 +377,42 @@ def summary(*, where: ScopeFilter, start: dt.date, end: dt.date) -> Summary:
     return result
 
 
-def counts_by_dimension(*, where: ScopeFilter, start: dt.date, end: dt.date) -> dict[tuple[str, str], int]:
-    """(dimension, value) → consultations in the centres and dates, from the tallies (ADR 5); the
-    values of each dimension but "service" and "category" add up to ("total", "")'s count."""
-    return {key: sums[0] for key, sums in _breakdowns(where, start, end).items() if sums[0]}
+def counts_by_dimension(
+    *, where: ScopeFilter, start: dt.date, end: dt.date, dimensions: tuple[str, ...] | None = None
+) -> dict[tuple[str, str], int]:
+    """(dimension, value) → consultations in the centres and dates, from the tallies (ADR 5), of every
+    dimension or of those asked; the values of each dimension but "service" and "category" add up to
+    ("total", "")'s count."""
+    return {key: sums[0] for key, sums in _breakdowns(where, start, end, dimensions).items() if sums[0]}
+
+
+def completed_eservices(*, where: ScopeFilter, start: dt.date, end: dt.date) -> int:
+    """Assisted e-services completed in the centres and dates, from the tallies' cross-tabulation."""
+    cells = counts_by_dimension(where=where, start=start, end=end, dimensions=(ESERVICE_OUTCOME,))
+    return cells.get((ESERVICE_OUTCOME, Outcome.COMPLETED.value), 0)
 
 
 def completed_eservices_by_centre(*, where: ScopeFilter, start: dt.date, end: dt.date) -> dict[int, int]:
-    """Centre id → assisted e-services completed in [start, end] (the log's rows: kind and outcome
-    together are not in the tallies, which count each dimension alone)."""
-    rows = Consultation.objects.filter(
-        where.q(), day__range=(start, end), help_kind=HelpKind.ESERVICE, outcome=Outcome.COMPLETED
-    )
-    return dict(rows.values("centre_id").annotate(n=Count("*")).order_by().values_list("centre_id", "n"))
+    """Centre id → assisted e-services completed in [start, end]: whole months from the centres' monthly
+    tally of e-services' outcomes (a cross-tabulation, ADR 5), other days from those days' entries."""
+    months, day_ranges = split_range(start, end)
+    scope = Q(centre__region_id=where.region_id) if where.region_id is not None else where.q()
+    out: dict[int, int] = defaultdict(int)
+    queries: list[QuerySet] = []
+    if months:
+        tally = MonthlyTally.objects.filter(
+            scope, month__range=(months[0], months[-1]), dimension=ESERVICE_OUTCOME, value=Outcome.COMPLETED
+        )
+        queries.append(tally.values("centre_id").annotate(n=Sum("count")))
+    for a, b in day_ranges:
+        rows = Consultation.objects.filter(
+            scope, day__range=(a, b), help_kind=HelpKind.ESERVICE, outcome=Outcome.COMPLETED
+        )
+        queries.append(rows.values("centre_id").annotate(n=Count("*")))
+    for qs in queries:
+        for centre_id, n in qs.order_by().values_list("centre_id", "n"):
+            out[centre_id] += n or 0
+    return {k: v for k, v in out.items() if v}
 
 
 def totals_by_centre(*, where: ScopeFilter, start: dt.date, end: dt.date) -> dict[int, int]:
@@ -402,6 +432,24 @@ def totals_by_centre(*, where: ScopeFilter, start: dt.date, end: dt.date) -> dic
     for qs in queries:
         for centre_id, n in qs.values("centre_id").annotate(n=Sum("count")).order_by().values_list("centre_id", "n"):
             out[centre_id] += n or 0
+    return {k: v for k, v in out.items() if v}
+
+
+def totals_by_region(
+    *, region_id: int | None, start: dt.date, end: dt.date, dimension: str = Dimension.TOTAL, value: str = ""
+) -> dict[int, int]:
+    """Region id → consultations in [start, end] (of one dimension's value: by default all of them), of one
+    region or of every region, from the regions' tallies: whole months monthly, other days daily."""
+    months, day_ranges = split_range(start, end)
+    where = Q(dimension=dimension, value=value) & (Q(region_id=region_id) if region_id is not None else Q())
+    queries: list[QuerySet] = []
+    if months:
+        queries.append(RegionMonthlyTally.objects.filter(where, month__range=(months[0], months[-1])))
+    queries += [RegionDailyTally.objects.filter(where, day__range=(a, b)) for a, b in day_ranges]
+    out: dict[int, int] = defaultdict(int)
+    for qs in queries:
+        for region, n in qs.values("region_id").annotate(n=Sum("count")).order_by().values_list("region_id", "n"):
+            out[region] += n or 0
     return {k: v for k, v in out.items() if v}
 
 

@@ -54,9 +54,10 @@ def _titles(obj: Any) -> dict[str, str]:
 def report_periods(programme: Programme, start: dt.date, end: dt.date) -> list[tuple[dt.date, dt.date]]:
     """The report's whole span first, then each target period inside it."""
     spans = set(
-        Target.objects.filter(
-            indicator__result__programme=programme, starts_on__gte=start, ends_on__lte=end
-        ).values_list("starts_on", "ends_on")
+        Target.objects.filter(indicator__result__programme=programme, starts_on__gte=start, ends_on__lte=end)
+        .values_list("starts_on", "ends_on")
+        .order_by()
+        .distinct()  # a few spans, not every centre's target
     )
     spans.discard((start, end))
     return [(start, end), *sorted(spans)]

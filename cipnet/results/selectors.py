@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import Any
 
 from django.core.cache import cache
@@ -21,11 +23,11 @@ from cipnet.reporting import selectors as reporting
 from cipnet.reporting import services as reporting_services
 from cipnet.reporting.models import Correction, MonthEvent, MonthReport, MonthStatus, month_of, next_month
 from cipnet.results import opendata
-from cipnet.results.figures import Figure, programme_centre_ids, with_figure_rows
+from cipnet.results.figures import Figure, figure_memo, load_figure_rows, programme_centre_ids
 from cipnet.results.figures import figure as figure
-from cipnet.results.models import Disaggregation, DonorReport, Indicator, Programme, Result
+from cipnet.results.models import Aggregation, Disaggregation, DonorReport, Indicator, Programme, Result
 from cipnet.results.reports import report_periods
-from cipnet.results.sources import REGISTRY
+from cipnet.results.sources import COUNT, REGISTRY, Counts
 from cipnet.results.sources import Scope as Scope
 
 
@@ -136,8 +138,11 @@ def logframe(
     results = list(programme.results.order_by("position", "code"))
     indicators: dict[int, list[Indicator]] = {}
     counted = programme_centre_ids(programme)
-    for indicator in with_figure_rows(Indicator.objects.filter(result__programme=programme)):
+    items = list(Indicator.objects.filter(result__programme=programme).select_related("result__programme"))
+    load_figure_rows(items, [scope])
+    for indicator in items:
         indicators.setdefault(indicator.result_id, []).append(indicator)
+    memo: dict[Any, Any] = {}
     children: dict[int | None, list[Result]] = {}
     for result in results:
         children.setdefault(result.parent_id, []).append(result)
@@ -146,7 +151,7 @@ def logframe(
     def walk(parent: int | None, depth: int) -> None:
         for result in children.get(parent, []):
             items = sorted(indicators.get(result.pk, []), key=lambda i: (i.position, i.code))
-            figures = [figure(i, scope=scope, start=start, end=end, on=on, counted=counted) for i in items]
+            figures = [figure(i, scope=scope, start=start, end=end, on=on, counted=counted, memo=memo) for i in items]
             rows.append(ResultRow(result, depth, figures))
             walk(result.pk, depth + 1)
 
@@ -155,7 +160,10 @@ def logframe(
 
 
 def indicator_get(*, programme: Programme, code: str) -> Indicator:
-    indicator = with_figure_rows(Indicator.objects.filter(result__programme=programme, code=code)).first()
+    # Its targets and values entered by hand are read for the scope asked (figures.load_figure_rows).
+    indicator = (
+        Indicator.objects.filter(result__programme=programme, code=code).select_related("result__programme").first()
+    )
     if indicator is None:
         raise NotFoundOrNotAllowed
     return indicator
@@ -180,12 +188,62 @@ def by_centre(
     count = centres.count()
     if count > MAX_LISTED_CENTRES:
         return [], count
-    listed = centres.select_related("region").order_by("region__name", "name")
+    choices = [_centre_choice(c) for c in centres.select_related("region").order_by("region__name", "name")]
+    load_figure_rows([indicator], [c.scope for c in choices])
     counted = programme_centre_ids(indicator.result.programme)
+    memo = _counts_by_centre(indicator, chosen.scope, [c.scope for c in choices], start, end, counted)
     return [
-        (choice, figure(indicator, scope=choice.scope, start=start, end=end, on=on, counted=counted))
-        for choice in (_centre_choice(c) for c in listed)
+        (choice, figure(indicator, scope=choice.scope, start=start, end=end, on=on, counted=counted, memo=memo))
+        for choice in choices
     ], count
+
+
+def _counts_by_centre(
+    indicator: Indicator, scope: Scope, centres: list[Scope], start: dt.date, end: dt.date, counted: tuple[int, ...]
+) -> dict[Any, Any]:
+    """Each listed centre's counts from one read of the chosen scope's breakdown by centre (it adds up to
+    the scope's total, centre by centre), as `figure`'s memo; a centre's own breakdowns are read only if
+    asked for. Empty for a source without a breakdown by centre (each centre is then read on its own)."""
+    source = REGISTRY.get(indicator.source) if indicator.source else None
+    if source is None or Disaggregation.CENTRE not in source.dimensions:
+        return {}
+    first = indicator.result.programme.starts_on if indicator.aggregation == Aggregation.CUMULATIVE else start
+
+    def within(s: Scope) -> Scope:  # as `figure` scopes them
+        return replace(s, within=counted) if s.within is None and counted else s
+
+    seen = figure_memo(indicator)
+    outer = (source.key, within(scope), first, end)
+    memo: dict[Any, Any] = {}
+    if source.kind == COUNT and source.count is not None:
+        count = source.count
+        if outer not in seen:
+            seen[outer] = count(within(scope), first, end)
+        by_centre = seen[outer].by.get(Disaggregation.CENTRE, {})
+        for s in map(within, centres):
+            memo[(source.key, s, first, end)] = Counts(
+                by_centre.get(str(s.centre_id), 0), breakdowns=partial(_breakdowns_of, count, s, first, end)
+            )
+    elif source.ratio is not None:
+        ratio = source.ratio
+        if outer not in seen:
+            seen[outer] = ratio(within(scope), first, end)
+        numerator, denominator = (c.by.get(Disaggregation.CENTRE, {}) for c in seen[outer])
+        for s in map(within, centres):
+            key = str(s.centre_id)
+            memo[(source.key, s, first, end)] = (
+                Counts(numerator.get(key, 0), breakdowns=partial(_breakdowns_of, ratio, s, first, end, 0)),
+                Counts(denominator.get(key, 0), breakdowns=partial(_breakdowns_of, ratio, s, first, end, 1)),
+            )
+    return memo
+
+
+def _breakdowns_of(
+    read: Callable[[Scope, dt.date, dt.date], Any], scope: Scope, start: dt.date, end: dt.date, part: int | None = None
+) -> dict[str, dict[str, int]]:
+    """A centre's own breakdowns, read when a page asks for them (a ratio's numerator 0 or denominator 1)."""
+    counts = read(scope, start, end)
+    return (counts if part is None else counts[part]).by
 
 
 def source_label(indicator: Indicator) -> str:
@@ -219,12 +277,13 @@ def breakdowns(fig: Figure, *, skip: tuple[str, ...] = ()) -> list[tuple[str, st
     wanted = [d for d in fig.indicator.disaggregations if d in fig.by and d not in skip]
     total = int(fig.numerator.total) if fig.numerator is not None else 0
     labels = dimension_labels()
+    # Names of the centres and regions shown only (a breakdown is read when first asked for).
+    shown = {d: [int(v) for v in fig.by[d]] if d in wanted else [] for d in ("centre", "region")}
     centre_names = {
-        c.pk: c.display_name for c in Centre.objects.filter(pk__in=[int(v) for v in fig.by.get("centre", {})])
+        c.pk: c.display_name
+        for c in Centre.objects.filter(pk__in=shown["centre"]).only("pk", "name", "name_en", "name_pl")
     }
-    region_names = {
-        r.pk: r.display_name for r in Region.objects.filter(pk__in=[int(v) for v in fig.by.get("region", {})])
-    }
+    region_names = {r.pk: r.display_name for r in Region.objects.filter(pk__in=shown["region"])}
     out = []
     for dimension in wanted:
         values = fig.by[dimension]

@@ -182,6 +182,7 @@ def indicator_detail(request: HttpRequest, code: str, indicator: str) -> HttpRes
     on = _today()
     fig = selectors.figure(item, scope=chosen.scope, start=start, end=end, on=on)
     centres, centre_count = selectors.by_centre(item, user=user, chosen=chosen, start=start, end=end, on=on)
+    every_centre = selectors.counts_every_centre(programme)  # once, not per centre row
     context: dict[str, Any] = {
         "programme": programme,
         "indicator": item,
@@ -190,12 +191,14 @@ def indicator_detail(request: HttpRequest, code: str, indicator: str) -> HttpRes
         "start": start,
         "end": end,
         "fig": fig,
-        "centres": [(choice, f, _rows_link(item, choice, start, end)) for choice, f in centres],
+        "centres": [(choice, f, _rows_link(item, choice, start, end, every_centre)) for choice, f in centres],
         "centre_count": centre_count,
         "too_many_centres": centre_count > selectors.MAX_LISTED_CENTRES,
-        "rows_link": _rows_link(item, chosen, start, end),
-        # Centres are in the table above when the user sees more than one.
-        "breakdowns": selectors.breakdowns(fig, skip=("centre",) if len(centres) > 1 else ()),
+        "rows_link": _rows_link(item, chosen, start, end, every_centre),
+        # Centres are in the table above when the user sees more than one, and too many to list beyond it.
+        "breakdowns": selectors.breakdowns(
+            fig, skip=("centre",) if len(centres) > 1 or centre_count > selectors.MAX_LISTED_CENTRES else ()
+        ),
         "source_label": selectors.source_label(item),
         "query": _query(chosen, start, end),
     }
@@ -206,7 +209,7 @@ def _query(chosen: ScopeChoice, start: dt.date, end: dt.date) -> str:
     return urlencode({"scope": chosen.key, "period": "custom", "start": f"{start:%Y-%m-%d}", "end": f"{end:%Y-%m-%d}"})
 
 
-def _rows_link(indicator: Any, choice: ScopeChoice, start: dt.date, end: dt.date) -> str:
+def _rows_link(indicator: Any, choice: ScopeChoice, start: dt.date, end: dt.date, every_centre: bool) -> str:
     """The consultation log's own list of the rows behind a centre's figure (the log keeps no personal
     data); also the network's, when the programme counts every centre."""
     params = selectors.rows_filter(indicator)
@@ -215,7 +218,7 @@ def _rows_link(indicator: Any, choice: ScopeChoice, start: dt.date, end: dt.date
     query: dict[str, str] = {"start": f"{start:%Y-%m-%d}", "end": f"{end:%Y-%m-%d}", **params}
     if choice.scope.centre_id is not None:
         query["centre"] = str(choice.scope.centre_id)
-    elif not (choice.kind == "network" and selectors.counts_every_centre(indicator.result.programme)):
+    elif not (choice.kind == "network" and every_centre):
         return ""  # a region's or a programme's rows: opened centre by centre
     return f"{reverse('consultations:entries')}?{urlencode(query)}"
 

@@ -108,6 +108,8 @@ class Spec:
         moment = dt.datetime.combine(
             day, dt.time(self.minute // 60, self.minute % 60), tzinfo=dt.UTC if self.utc else KYIV
         )
+        if moment > now():  # yesterday late in UTC is still ahead in Kyiv's first hours of the day
+            moment -= dt.timedelta(days=1)
         refs = [ServiceRef(card=cards[i]) for i in self.cards]
         if self.free_text:
             refs.append(ServiceRef(text=self.free_text))

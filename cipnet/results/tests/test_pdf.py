@@ -250,5 +250,7 @@ def test_the_fetcher_refuses_every_address_but_inline_data() -> None:
 
 
 def test_the_footer_is_the_translation_with_the_page_counters() -> None:
-    assert narrative.page_footer_css("Сторінка %(page)s з %(pages)s") == '"Сторінка " counter(page) " з " counter(pages)'
+    assert (
+        narrative.page_footer_css("Сторінка %(page)s з %(pages)s") == '"Сторінка " counter(page) " з " counter(pages)'
+    )
     assert narrative.page_footer_css('%(pages)s: "%(page)s"') == 'counter(pages) ": \\"" counter(page) "\\""'
