@@ -95,7 +95,7 @@ def test_the_public_results_page_on_a_phone(data: Any, new_context: Callable[...
         "href", "/results/cip-2014/data/results.csv"
     )
     axe_check(page, label="open data", collect=failures)
-    screenshot(page, "results-open-data")
+    screenshot(page, "results-open-data", docs_name="results-open-data.png")
     assert_axe_clean(failures)
 
 
@@ -135,7 +135,7 @@ def test_a_month_goes_from_the_centre_to_the_network_and_into_the_report(
     expect(admin.get_by_role("main")).to_contain_text("2 з 2")
     admin.get_by_role("button", name=re.compile("^Затвердити")).first.click()
     expect(admin.get_by_role("row", name=re.compile(data.centre_a.name))).to_contain_text(uk("Approved by the network"))
-    screenshot(admin, "results-months")
+    screenshot(admin, "results-months", docs_name="results-months.png")
     axe_check(admin, label="monthly reports (network)", collect=failures)
 
     # A manager corrects an entry of the approved month: asked why, then recorded.
